@@ -1,0 +1,211 @@
+"""Command line: ``fcr check``, ``fcr rules list|show|test``. Messages are Chinese.
+
+Exit status, like a linter's: 0 no findings, 1 findings, 2 usage error or nothing could be read.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .config import Config, find_config, load_config
+from .engine import Analyzer, Options
+from .errors import ConfigError, RulePackError
+from .findings import DocumentResult, RunResult
+from .outputs import write_atomic
+from .rulebook import CATEGORIES, Rulebook, load_rulebook
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage errors exit 2 with a Chinese prefix
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"fcr: 参数错误：{message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="fcr", description="fcr：政策措施与招标采购文件公平竞争审查工具（离线）")
+    p.add_argument("--version", action="version", version=f"fcr {__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    c = sub.add_parser("check", help="检查文件，列出违反公平竞争审查标准的条款")
+    c.add_argument("paths", nargs="+", metavar="PATH", help="文件或文件夹；- 表示标准输入（UTF-8 文本）")
+    c.add_argument("--format", default="text", choices=["text", "json"], help="输出格式")
+    c.add_argument("-o", "--output", help="写入文件而非标准输出")
+    c.add_argument("--doc-type", default=None, choices=["auto", "policy", "procurement"], help="文件类型")
+    c.add_argument("--rules", action="append", default=[], metavar="DIR", help="附加规则目录（可多次）")
+    c.add_argument("--no-default-rules", action="store_true", help="不加载内置规则包")
+    c.add_argument("--min-severity", choices=["low", "medium", "high"], default=None)
+    c.add_argument("--explain", action="store_true", help="说明每条结果的命中依据")
+    c.add_argument("--config", help="配置文件 fcr.toml 的路径")
+
+    r = sub.add_parser("rules", help="列出、查看、测试规则")
+    rs = r.add_subparsers(dest="rules_command", parser_class=_Parser)
+    rl = rs.add_parser("list", help="列出规则")
+    rl.add_argument("--format", default="text", choices=["text", "json"])
+    rl.add_argument("--rules", action="append", default=[], metavar="DIR")
+    sh = rs.add_parser("show", help="查看一条规则")
+    sh.add_argument("rule_id")
+    sh.add_argument("--rules", action="append", default=[], metavar="DIR")
+    rt = rs.add_parser("test", help="运行规则自带的示例")
+    rt.add_argument("dir", nargs="?", help="规则目录（默认：内置规则包）")
+    rt.add_argument("-v", "--verbose", action="store_true")
+    return p
+
+
+def _rule_dirs(extra: list[str], config: Config | None, defaults: bool = True) -> list[Path]:
+    from .resources import data_path
+
+    dirs = [data_path("rules")] if defaults else []
+    if config is not None:
+        dirs += list(config.rules)
+    dirs += [Path(d) for d in extra]
+    return dirs
+
+
+def rules_version(book: Rulebook) -> str:
+    h = hashlib.sha256()
+    for rule in sorted(book.rules, key=lambda r: r.id):
+        h.update(rule.spec.model_dump_json().encode())
+    return f"{len(book.rules)}-{h.hexdigest()[:12]}"
+
+
+def _expand_paths(paths: list[str]) -> list[str]:
+    from .ingest import SUPPORTED_EXTENSIONS
+
+    out: list[str] = []
+    for p in paths:
+        if p != "-" and os.path.isdir(p):
+            found = sorted(
+                str(f) for f in Path(p).rglob("*")
+                if f.is_file() and f.suffix.lower() in SUPPORTED_EXTENSIONS
+            )
+            out += found
+        else:
+            out.append(p)
+    return out
+
+
+def _load_run_config(args) -> Config | None:
+    if args.config:
+        return load_config(Path(args.config))
+    first = next((p for p in args.paths if p != "-"), None)
+    found = find_config(Path(first) if first else Path.cwd())
+    return load_config(found) if found else None
+
+
+def cmd_check(args) -> int:
+    from .patterns import set_extra_local
+
+    config = _load_run_config(args)
+    if config and config.jurisdiction:
+        set_extra_local(config.jurisdiction)
+    book = load_rulebook(_rule_dirs(args.rules, config, not args.no_default_rules))
+    options = Options(
+        doc_type=args.doc_type or (config.doc_type if config and config.doc_type else "auto"),
+        min_severity=args.min_severity or (config.min_severity if config and config.min_severity else "low"),
+        enabled=frozenset(config.enable) if config else frozenset(),
+        disabled=frozenset(config.disable) if config else frozenset(),
+    )
+    analyzer = Analyzer(book, options)
+    results: list[DocumentResult] = []
+    stdin_used = False
+    for path in _expand_paths(args.paths):
+        if path == "-":
+            if stdin_used:
+                results.append(DocumentResult(path="-", status="error", error="标准输入只能读取一次"))
+                continue
+            stdin_used = True
+            results.append(analyzer.check_path("-", sys.stdin.buffer.read()))
+        else:
+            results.append(analyzer.check_path(path))
+    run = RunResult(tuple(results), __version__, rules_version(book))
+    from .reports import render
+
+    color = args.output is None and args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    text = render(args.format, run, explain=args.explain, color=color)
+    if args.output:
+        for r in results:
+            if r.path != "-" and os.path.exists(r.path) and os.path.samefile(r.path, args.output):
+                print(f"fcr: 输出文件 {args.output} 与输入文件相同，已拒绝写入", file=sys.stderr)
+                return EXIT_ERROR
+        write_atomic(Path(args.output), text.encode("utf-8"))
+    else:
+        sys.stdout.write(text)
+    for r in results:
+        if r.status == "error":
+            print(f"fcr: {r.path}: {r.error}", file=sys.stderr)
+    if results and all(r.status == "error" for r in results):
+        return EXIT_ERROR
+    return EXIT_FINDINGS if run.findings else EXIT_OK
+
+
+def cmd_rules(args) -> int:
+    if args.rules_command == "test":
+        return _rules_test(args)
+    book = load_rulebook(_rule_dirs(args.rules, None))
+    if args.rules_command == "show":
+        rule = book.get(args.rule_id)
+        if rule is None:
+            print(f"fcr: 没有编号为 {args.rule_id} 的规则", file=sys.stderr)
+            return EXIT_ERROR
+        print(json.dumps(rule.spec.model_dump(by_alias=True), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if args.format == "json":
+        rows = [
+            {
+                "id": r.id, "title": r.spec.title, "category": r.spec.category,
+                "severity": r.spec.severity, "applies_to": r.spec.applies_to,
+                "legal_basis": [b.model_dump() for b in r.spec.legal_basis], "source": r.source,
+            }
+            for r in book.rules
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for r in book.rules:
+            basis = "；".join(b.label() for b in r.spec.legal_basis)
+            print(f"{r.id:<24} {r.spec.severity:<6} {CATEGORIES[r.spec.category]:<10} {r.spec.title}（{basis}）")
+        print(f"共 {len(book.rules)} 条规则。")
+    return EXIT_OK
+
+
+def _rules_test(args) -> int:
+    from .resources import data_path
+    from .ruletest import run_all
+
+    folder = Path(args.dir) if args.dir else data_path("rules")
+    book = load_rulebook([folder])
+    results = run_all(book)
+    failed = [r for r in results if not r.passed]
+    for r in failed:
+        want = "应命中" if r.kind == "violating" else "不应命中"
+        got = "、".join(r.fired) or "未命中"
+        print(f"失败 [{r.rule_id}] {want}，实际：{got}：{r.text}")
+    if args.verbose:
+        for r in results:
+            if r.passed:
+                print(f"通过 [{r.rule_id}] {r.kind}：{r.text}")
+    print(f"{len(book.rules)} 条规则，{len(results)} 个示例：{len(results) - len(failed)} passed, {len(failed)} failed")
+    return EXIT_OK if not failed else EXIT_FINDINGS
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return cmd_check(args)
+        if args.command == "rules" and args.rules_command:
+            return cmd_rules(args)
+    except (RulePackError, ConfigError) as e:
+        print(f"fcr: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_OK
+    parser.print_help(sys.stderr)
+    return EXIT_ERROR

@@ -1,0 +1,169 @@
+"""file → Document → clauses → detectors → findings. Knows no output format and no terminal."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .checks import Hit, check_cooccur, check_pattern, check_threshold
+from .document import Clause, Document
+from .doctype import detect_doc_type
+from .errors import IngestError
+from .findings import Citation, DocumentResult, Explanation, Finding
+from .prefilter import TriggerIndex
+from .rulebook import SEVERITIES, Rule, Rulebook
+from .segment import segment
+
+# Confidence moves: each context word that supports the reading adds a little; each lawful-
+# context word takes more away, because a false alarm costs a reviewer's trust more than a miss.
+RAISE_STEP = 0.05
+LOWER_STEP = 0.2
+REPORT_FLOOR = 0.5
+
+
+@dataclass(frozen=True)
+class Options:
+    doc_type: str = "auto"                  # auto | policy | procurement
+    min_severity: str = "low"
+    enabled: frozenset[str] = frozenset()   # rule ids or id prefixes; empty = all
+    disabled: frozenset[str] = frozenset()
+    min_confidence: float = REPORT_FLOOR
+
+
+def _selected(rule_id: str, names: frozenset[str]) -> bool:
+    return any(rule_id == n or rule_id.startswith(n.rstrip("*").rstrip("-") + "-") for n in names)
+
+
+@dataclass
+class Analyzer:
+    rulebook: Rulebook
+    options: Options = field(default_factory=Options)
+
+    def __post_init__(self) -> None:
+        floor = SEVERITIES.index(self.options.min_severity)
+        rules = [
+            r for r in self.rulebook.rules
+            if SEVERITIES.index(r.spec.severity) >= floor
+            and (not self.options.enabled or _selected(r.id, self.options.enabled))
+            and not _selected(r.id, self.options.disabled)
+        ]
+        self.rules: tuple[Rule, ...] = tuple(rules)
+        self.index = TriggerIndex(self.rules)
+
+    # -- one clause -------------------------------------------------------------------------
+    def clause_findings(self, clause: Clause, doc_type: str, heading: str = "") -> list[Finding]:
+        hits: list[Finding] = []
+        for i in sorted(self.index.candidates(clause.text)):
+            rule = self.rules[i]
+            if doc_type not in rule.spec.applies_to:
+                continue
+            finding = self._apply(rule, clause, heading)
+            if finding is not None:
+                hits.append(finding)
+        return _merge_per_category(hits)
+
+    def _apply(self, rule: Rule, clause: Clause, heading: str) -> Finding | None:
+        text = clause.text
+        spec = rule.spec
+        kind = spec.match.kind
+        if kind == "pattern":
+            hit = check_pattern(rule.match, text)
+        elif kind == "cooccur":
+            hit = check_cooccur(rule.match, text, spec.match.window)
+        else:
+            hit = check_threshold(rule.match, text, spec.match.min, spec.match.units)
+        if hit is None:
+            return None
+        surroundings = " ".join(filter(None, (text, clause.context, heading)))
+        if rule.near and not any(p.search(surroundings) for p in rule.near):
+            return None
+        if any(p.search(text) for p in rule.unless):
+            return None
+        if spec.global_exceptions and any(p.search(text) for p in self.rulebook.global_unless):
+            return None
+        raised = tuple(m.group(0) for p in rule.raise_ if (m := p.search(surroundings)))
+        lowered = tuple(m.group(0) for p in rule.lower if (m := p.search(text)))
+        confidence = min(0.99, spec.confidence + RAISE_STEP * len(raised)) - LOWER_STEP * len(lowered)
+        if confidence < self.options.min_confidence:
+            return None
+        return _finding(rule, clause, hit, confidence, raised, lowered)
+
+    # -- one document -----------------------------------------------------------------------
+    def check(self, document: Document, doc_type: str | None = None) -> DocumentResult:
+        doc_type = doc_type or (
+            self.options.doc_type if self.options.doc_type != "auto" else detect_doc_type(document)
+        )
+        clauses = segment(document)
+        findings: list[Finding] = []
+        for clause in clauses:
+            heading = " ".join(clause.location.heading_path)
+            findings += self.clause_findings(clause, doc_type, heading)
+        return DocumentResult(
+            path=document.path,
+            status="ok",
+            doc_type=doc_type,
+            warnings=document.warnings,
+            chars=document.chars,
+            clauses=len(clauses),
+            findings=tuple(findings),
+        )
+
+    def check_path(self, path: str, data: bytes | None = None) -> DocumentResult:
+        from .ingest import read_document
+
+        try:
+            document = read_document(path, data)
+        except IngestError as e:
+            return DocumentResult(path=path, status="error", error=e.reason)
+        return self.check(document)
+
+
+def _finding(rule: Rule, clause: Clause, hit: Hit, confidence: float, raised, lowered) -> Finding:
+    spec = rule.spec
+    return Finding(
+        rule_id=spec.id,
+        category=spec.category,
+        severity=spec.severity,
+        title=spec.title,
+        message=spec.message,
+        suggestion=spec.suggestion,
+        legal_basis=tuple(
+            Citation(b.law, b.article, b.item, b.paragraph, b.verified) for b in spec.legal_basis
+        ),
+        clause=clause.text,
+        evidence=clause.text[hit.start:hit.end],
+        location=clause.location,
+        start=clause.start,
+        end=clause.end,
+        confidence=max(0.0, confidence),
+        explanation=Explanation(
+            check=spec.match.kind,
+            pattern=hit.pattern,
+            matched=hit.matched,
+            raised_by=raised,
+            lowered_by=lowered,
+        ),
+    )
+
+
+def _merge_per_category(hits: list[Finding]) -> list[Finding]:
+    """One finding per clause and category: the strongest, naming the other rules that agreed."""
+    if len(hits) < 2:
+        return hits
+    best: dict[str, Finding] = {}
+    others: dict[str, list[str]] = {}
+    rank = lambda f: (SEVERITIES.index(f.severity), f.confidence)  # noqa: E731
+    for f in hits:
+        cur = best.get(f.category)
+        if cur is None or rank(f) > rank(cur):
+            if cur is not None:
+                others.setdefault(f.category, []).append(cur.rule_id)
+            best[f.category] = f
+        else:
+            others.setdefault(f.category, []).append(f.rule_id)
+    out = []
+    from dataclasses import replace
+
+    for cat, f in best.items():
+        if others.get(cat) and f.explanation is not None:
+            f = replace(f, explanation=replace(f.explanation, related_rules=tuple(others[cat])))
+        out.append(f)
+    return out
