@@ -96,3 +96,29 @@ def check_threshold(patterns: tuple[re.Pattern, ...], text: str, minimum: float,
             if value >= minimum:
                 return Hit(m.start(), m.end(), p.pattern[:200], (m.group(0),))
     return None
+
+
+def check_tokens(
+    sequences: tuple[tuple[re.Pattern, ...], ...], tokens: list[tuple[int, str]], max_gap: int
+) -> Hit | None:
+    """``tokens`` are (offset, word) pairs; each pattern must match one whole word."""
+    n = len(tokens)
+    for seq in sequences:
+        for first in range(n):
+            if not seq[0].fullmatch(tokens[first][1]):
+                continue
+            pos, matched = first, [tokens[first][1]]
+            for p in seq[1:]:
+                nxt = next(
+                    (j for j in range(pos + 1, min(n, pos + 2 + max_gap)) if p.fullmatch(tokens[j][1])),
+                    None,
+                )
+                if nxt is None:
+                    break
+                pos = nxt
+                matched.append(tokens[nxt][1])
+            else:
+                start = tokens[first][0]
+                end = tokens[pos][0] + len(tokens[pos][1])
+                return Hit(start, end, "tokens", tuple(matched))
+    return None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .checks import Hit, check_cooccur, check_pattern, check_threshold
+from .checks import Hit, check_cooccur, check_pattern, check_threshold, check_tokens
 from .document import Clause, Document
 from .doctype import detect_doc_type
 from .errors import IngestError
@@ -51,16 +51,17 @@ class Analyzer:
     # -- one clause -------------------------------------------------------------------------
     def clause_findings(self, clause: Clause, doc_type: str, heading: str = "") -> list[Finding]:
         hits: list[Finding] = []
+        tokens = _LazyTokens(clause.text)
         for i in sorted(self.index.candidates(clause.text)):
             rule = self.rules[i]
             if doc_type not in rule.spec.applies_to:
                 continue
-            finding = self._apply(rule, clause, heading)
+            finding = self._apply(rule, clause, heading, tokens)
             if finding is not None:
                 hits.append(finding)
         return _merge_per_category(hits)
 
-    def _apply(self, rule: Rule, clause: Clause, heading: str) -> Finding | None:
+    def _apply(self, rule: Rule, clause: Clause, heading: str, tokens: "_LazyTokens") -> Finding | None:
         text = clause.text
         spec = rule.spec
         kind = spec.match.kind
@@ -68,6 +69,8 @@ class Analyzer:
             hit = check_pattern(rule.match, text)
         elif kind == "cooccur":
             hit = check_cooccur(rule.match, text, spec.match.window)
+        elif kind == "tokens":
+            hit = check_tokens(rule.match, tokens.get(), spec.match.max_gap)
         else:
             hit = check_threshold(rule.match, text, spec.match.min, spec.match.units)
         if hit is None:
@@ -114,6 +117,32 @@ class Analyzer:
         except IngestError as e:
             return DocumentResult(path=path, status="error", error=e.reason)
         return self.check(document)
+
+
+class _LazyTokens:
+    """Word segmentation of one clause, computed only if a candidate rule asks for words.
+
+    Uses jieba directly with the domain dictionary (checker.lexicon.segmenter) rather than the
+    spaCy blank-zh pipeline built on the same jieba dictionary: on 240 real clauses (45k chars)
+    spaCy took 0.168 s against 0.117 s for the same segmentation, and we only need the words.
+    """
+
+    __slots__ = ("text", "_tokens")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._tokens: list[tuple[int, str]] | None = None
+
+    def get(self) -> list[tuple[int, str]]:
+        if self._tokens is None:
+            from .lexicon import segmenter
+
+            out, pos = [], 0
+            for word in segmenter()(self.text):
+                out.append((pos, word))
+                pos += len(word)
+            self._tokens = out
+        return self._tokens
 
 
 def _finding(rule: Rule, clause: Clause, hit: Hit, confidence: float, raised, lowered) -> Finding:

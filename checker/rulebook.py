@@ -84,7 +84,20 @@ class ThresholdCheck(_Strict):
     units: dict[str, float] = {}
 
 
-Check = Union[PatternCheck, CooccurCheck, ThresholdCheck]
+class TokensCheck(_Strict):
+    """Fires when a sequence of whole words occurs: each item is a regex that must match one
+    jieba token entirely, with at most ``max_gap`` other tokens between neighbours.
+
+    Word boundaries are what regexes cannot see: ``限`` as a word (限本市企业参加) is a
+    restriction, ``限`` inside 期限 or 限额 is not.
+    """
+
+    kind: Literal["tokens"]
+    sequences: list[list[str]] = Field(min_length=1)
+    max_gap: int = Field(default=0, ge=0, le=10)
+
+
+Check = Union[PatternCheck, CooccurCheck, ThresholdCheck, TokensCheck]
 
 
 class Examples(_Strict):
@@ -178,6 +191,8 @@ def _compile_all(path: str, key: str, patterns: list[str]) -> tuple[re.Pattern, 
 def _compile_match(path: str, check) -> tuple:
     if check.kind == "cooccur":
         return tuple(_compile_all(path, f"match.all[{i}]", g) for i, g in enumerate(check.all))
+    if check.kind == "tokens":
+        return tuple(_compile_all(path, f"match.sequences[{i}]", seq) for i, seq in enumerate(check.sequences))
     return _compile_all(path, "match.patterns", check.patterns)
 
 
