@@ -34,6 +34,11 @@ def law_articles(law: str) -> dict[str, str] | None:
     return None
 
 
+def _fullwidth(text: str) -> str:
+    # Some shipped texts print items as (七), others as （七）: compare them alike.
+    return text.replace("(", "（").replace(")", "）")
+
+
 def citation_problem(law: str, article: str | None, item: str | None, paragraph: str | None) -> str | None:
     """None when the citation checks out, else a Chinese reason."""
     articles = law_articles(law)
@@ -44,7 +49,7 @@ def citation_problem(law: str, article: str | None, item: str | None, paragraph:
     body = articles.get(article)
     if body is None:
         return f"《{law}》中没有{article}"
-    if item and item not in body:
+    if item and _fullwidth(item) not in _fullwidth(body):
         return f"《{law}》{article}中没有{item}项"
     if paragraph:
         m = re.fullmatch(r"第([一二三四五六七八九十]+)款", paragraph)

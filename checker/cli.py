@@ -131,7 +131,8 @@ def cmd_check(args) -> int:
     text = render(args.format, run, explain=args.explain, color=color)
     if args.output:
         for r in results:
-            if r.path != "-" and os.path.exists(r.path) and os.path.samefile(r.path, args.output):
+            if r.path != "-" and os.path.exists(r.path) and os.path.exists(args.output) \
+                    and os.path.samefile(r.path, args.output):
                 print(f"fcr: 输出文件 {args.output} 与输入文件相同，已拒绝写入", file=sys.stderr)
                 return EXIT_ERROR
         write_atomic(Path(args.output), text.encode("utf-8"))

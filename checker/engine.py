@@ -1,6 +1,7 @@
 """file → Document → clauses → detectors → findings. Knows no output format and no terminal."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .checks import Hit, check_cooccur, check_pattern, check_threshold, check_tokens
@@ -80,7 +81,7 @@ class Analyzer:
             return None
         if any(p.search(text) for p in rule.unless):
             return None
-        if spec.global_exceptions and any(p.search(text) for p in self.rulebook.global_unless):
+        if spec.global_exceptions and _excepted(self.rulebook.global_unless, text, hit):
             return None
         raised = tuple(m.group(0) for p in rule.raise_ if (m := p.search(surroundings)))
         lowered = tuple(m.group(0) for p in rule.lower if (m := p.search(text)))
@@ -117,6 +118,23 @@ class Analyzer:
         except IngestError as e:
             return DocumentResult(path=path, status="error", error=e.reason)
         return self.check(document)
+
+
+_COMMA = re.compile(r"[，,：:]")
+
+
+def _excepted(patterns, text: str, hit: Hit) -> bool:
+    """A global exception (不得…限制, 平等对待…) silences a hit only when it sits in the same
+    comma-separated part of the clause as the evidence: "外资企业同等适用，对重大项目一事一议"
+    still carries its 一事一议."""
+    lo = max((m.end() for m in _COMMA.finditer(text, 0, hit.start)), default=0)
+    nxt = _COMMA.search(text, hit.end)
+    hi = nxt.start() if nxt else len(text)
+    for p in patterns:
+        for m in p.finditer(text):
+            if m.start() < hi and m.end() > lo:
+                return True
+    return False
 
 
 class _LazyTokens:

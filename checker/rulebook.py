@@ -245,23 +245,37 @@ def load_rule(path: Path) -> Rule:
     )
 
 
-def load_rulebook(dirs: list[Path]) -> Rulebook:
-    """Load every ``*.yaml`` rule below the given folders; ``exceptions.yaml`` is global."""
+def _load_exceptions(path: Path) -> tuple[re.Pattern, ...]:
+    try:
+        spec = GlobalExceptions.model_validate(_read_yaml(path))
+    except ValidationError as e:
+        raise _format_validation(str(path), e) from None
+    return _compile_all(str(path), "unless", spec.unless)
+
+
+def load_rulebook(dirs: list[Path], builtin_exceptions: bool = True) -> Rulebook:
+    """Load every ``*.yaml`` rule below the given folders; ``exceptions.yaml`` is global.
+
+    The built-in ``rules/exceptions.yaml`` applies to user packs too (a lawful equal-treatment
+    clause is lawful whoever wrote the rule), unless ``builtin_exceptions`` is False.
+    """
+    from .resources import data_path
+
     rules: list[Rule] = []
     global_unless: list[re.Pattern] = []
     seen: dict[str, str] = {}
+    builtin = data_path("rules")
+    if builtin_exceptions and (builtin / "exceptions.yaml").is_file() and not any(
+        Path(d).resolve() == builtin.resolve() for d in dirs
+    ):
+        global_unless += _load_exceptions(builtin / "exceptions.yaml")
     for d in dirs:
         d = Path(d)
         if not d.is_dir():
             raise RulePackError(str(d), "(目录)", "规则目录不存在")
         for path in sorted(d.rglob("*.yaml")):
             if path.name == "exceptions.yaml":
-                data = _read_yaml(path)
-                try:
-                    spec = GlobalExceptions.model_validate(data)
-                except ValidationError as e:
-                    raise _format_validation(str(path), e) from None
-                global_unless += _compile_all(str(path), "unless", spec.unless)
+                global_unless += _load_exceptions(path)
                 continue
             rule = load_rule(path)
             if rule.id in seen:
