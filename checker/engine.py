@@ -97,7 +97,20 @@ class Analyzer:
         )
         clauses = segment(document)
         findings: list[Finding] = []
+        under_prohibition = False
+        last_block = -1
         for clause in clauses:
+            # Items listed under "不得含有下列内容：" restate what is forbidden (laws, review
+            # conclusions, inspection reports): they read like violations but are not.
+            starts_item = _LIST_ITEM.match(clause.text) is not None
+            if clause.block_index != last_block and not starts_item:
+                under_prohibition = False
+            last_block = clause.block_index
+            if _PROHIBITION_LEAD_IN.search(clause.text):
+                under_prohibition = True
+                continue
+            if under_prohibition and starts_item:
+                continue
             heading = " ".join(clause.location.heading_path)
             findings += self.clause_findings(clause, doc_type, heading)
         return DocumentResult(
@@ -121,6 +134,15 @@ class Analyzer:
 
 
 _COMMA = re.compile(r"[，,：:]")
+_PROHIBITION_LEAD_IN = re.compile(
+    r"(?:(?:不得|禁止|严禁|不应|不能|杜绝|纠正|清理|废止)[^。；]{0,40}(?:下列|以下|如下|这些)[^。；]{0,24}"
+    # "有下列情形之一的，属于…/由…责令改正/取消资格：" defines or sanctions the listed conduct
+    r"|(?:下列|以下)(?:情形|行为|情况)之一[^。；]{0,40}"
+    r"(?:属于|视为|构成|责令|处罚|处以|罚款|取消|不予|追回|收回|处分|依法|认定为|推定)[^。；]{0,40})[：:]\s*$"
+)
+_LIST_ITEM = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十0-9]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|[0-9]{1,2}[、.．)）]|[①-⑳])"
+)
 
 
 def _excepted(patterns, text: str, hit: Hit) -> bool:

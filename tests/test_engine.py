@@ -125,3 +125,23 @@ def test_engine_tokens_kind_matches_whole_words_only(tmp_path):
     [f] = a.check(doc("参与主体仅限本市企业。"), "policy").findings
     assert f.evidence == "仅限本市企业" and f.explanation.check == "tokens"
     assert not a.check(doc("申报期限本市企业均可查询。"), "policy").findings   # 期限 is one word
+
+
+def test_engine_items_under_a_prohibition_lead_in_are_not_findings(tmp_path):
+    a = Analyzer(book_with(tmp_path, rule("T-A-01")))
+    listed = doc("起草单位起草的政策措施，不得含有下列内容：", "（一）要求企业须在本地设立分公司；",
+                 "（二）限定经营者购买特定商品。", "对新设企业，申报企业须在本地设立分公司。")
+    findings = a.check(listed, "policy").findings
+    assert [f.location.line for f in findings] == [4]
+    inline = doc("政策措施不得有以下情形：（一）须在本地设立分公司；（二）其他情形。")
+    assert a.check(inline, "policy").findings == ()
+    plain = doc("申报单位应符合以下条件：", "（一）须在本地设立分公司；")
+    assert [f.location.line for f in a.check(plain, "policy").findings] == [2]
+
+
+def test_engine_sanctioned_or_defined_lists_are_restatements_but_permissions_are_not(tmp_path):
+    a = Analyzer(book_with(tmp_path, rule("T-A-01")))
+    defined = doc("有下列情形之一的，属于对经营者实行差别待遇：", "（一）要求企业须在本地设立分公司；")
+    assert a.check(defined, "policy").findings == ()
+    permitted = doc("有下列情形之一的，经审议通过可以直接发包：", "（一）承诺须在本地设立分公司的；")
+    assert [f.location.line for f in a.check(permitted, "policy").findings] == [2]
