@@ -9,6 +9,7 @@ from .document import Clause, Document
 from .doctype import detect_doc_type
 from .errors import IngestError
 from .findings import Citation, DocumentResult, Explanation, Finding
+from .normalize import normalize
 from .prefilter import TriggerIndex
 from .rulebook import SEVERITIES, Rule, Rulebook
 from .segment import segment
@@ -52,18 +53,19 @@ class Analyzer:
     # -- one clause -------------------------------------------------------------------------
     def clause_findings(self, clause: Clause, doc_type: str, heading: str = "") -> list[Finding]:
         hits: list[Finding] = []
-        tokens = _LazyTokens(clause.text)
-        for i in sorted(self.index.candidates(clause.text)):
+        text = normalize(clause.text)
+        tokens = _LazyTokens(text)
+        for i in sorted(self.index.candidates(text)):
             rule = self.rules[i]
             if doc_type not in rule.spec.applies_to:
                 continue
-            finding = self._apply(rule, clause, heading, tokens)
+            finding = self._apply(rule, clause, text, heading, tokens)
             if finding is not None:
                 hits.append(finding)
         return _merge_per_category(hits)
 
-    def _apply(self, rule: Rule, clause: Clause, heading: str, tokens: "_LazyTokens") -> Finding | None:
-        text = clause.text
+    def _apply(self, rule: Rule, clause: Clause, text: str, heading: str, tokens: "_LazyTokens") -> Finding | None:
+        """``text`` is the clause normalised (checker.normalize): same length, same offsets."""
         spec = rule.spec
         kind = spec.match.kind
         if kind == "pattern":
@@ -76,7 +78,8 @@ class Analyzer:
             hit = check_threshold(rule.match, text, spec.match.min, spec.match.units)
         if hit is None:
             return None
-        surroundings = " ".join(filter(None, (text, clause.context, heading)))
+        context = normalize(clause.context) if clause.context else None
+        surroundings = " ".join(filter(None, (text, context, heading)))
         if rule.near and not any(p.search(surroundings) for p in rule.near):
             return None
         if any(p.search(text) for p in rule.unless):
@@ -102,11 +105,12 @@ class Analyzer:
         for clause in clauses:
             # Items listed under "不得含有下列内容：" restate what is forbidden (laws, review
             # conclusions, inspection reports): they read like violations but are not.
-            starts_item = _LIST_ITEM.match(clause.text) is not None
+            plain = normalize(clause.text)
+            starts_item = _LIST_ITEM.match(plain) is not None
             if clause.block_index != last_block and not starts_item:
                 under_prohibition = False
             last_block = clause.block_index
-            if _PROHIBITION_LEAD_IN.search(clause.text):
+            if _PROHIBITION_LEAD_IN.search(plain):
                 under_prohibition = True
                 continue
             if under_prohibition and starts_item:

@@ -145,3 +145,18 @@ def test_engine_sanctioned_or_defined_lists_are_restatements_but_permissions_are
     assert a.check(defined, "policy").findings == ()
     permitted = doc("有下列情形之一的，经审议通过可以直接发包：", "（一）承诺须在本地设立分公司的；")
     assert [f.location.line for f in a.check(permitted, "policy").findings] == [2]
+
+
+def test_engine_matches_traditional_characters_and_ascii_punctuation(tmp_path):
+    a = Analyzer(book_with(tmp_path, rule("T-A-01")))
+    [f] = a.check(doc("申報企業須在本地設立分公司,方可申請。"), "policy").findings
+    assert f.evidence == "須在本地設立" and f.clause.startswith("申報企業")
+
+
+def test_normalize_keeps_length_and_maps_characters():
+    from checker.normalize import normalize
+
+    text = "投標人須在本縣設立機構(含分支機構);"
+    out = normalize(text)
+    assert len(out) == len(text)
+    assert out == "投标人须在本县设立机构（含分支机构）；"
