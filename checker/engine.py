@@ -51,7 +51,11 @@ class Analyzer:
         self.index = TriggerIndex(self.rules)
 
     # -- one clause -------------------------------------------------------------------------
-    def clause_findings(self, clause: Clause, doc_type: str, heading: str = "") -> list[Finding]:
+    def clause_findings(
+        self, clause: Clause, doc_type: str, heading: str = "", rule_errors: list[str] | None = None
+    ) -> list[Finding]:
+        """Findings of one clause. With ``rule_errors`` a rule that raises is recorded there and
+        skipped (the document goes on); without it the error propagates (rule tests)."""
         hits: list[Finding] = []
         text = normalize(clause.text)
         tokens = _LazyTokens(text)
@@ -59,7 +63,13 @@ class Analyzer:
             rule = self.rules[i]
             if doc_type not in rule.spec.applies_to:
                 continue
-            finding = self._apply(rule, clause, text, heading, tokens)
+            try:
+                finding = self._apply(rule, clause, text, heading, tokens)
+            except Exception as e:  # noqa: BLE001 - one broken rule must not stop the document
+                if rule_errors is None:
+                    raise
+                rule_errors.append(f"规则 {rule.id} 执行出错（{type(e).__name__}: {e}），该条款未按此规则检查")
+                continue
             if finding is not None:
                 hits.append(finding)
         return _merge_per_category(hits)
@@ -100,6 +110,7 @@ class Analyzer:
         )
         clauses = segment(document)
         findings: list[Finding] = []
+        rule_errors: list[str] = []
         under_prohibition = False
         last_block = -1
         for clause in clauses:
@@ -116,12 +127,12 @@ class Analyzer:
             if under_prohibition and starts_item:
                 continue
             heading = " ".join(clause.location.heading_path)
-            findings += self.clause_findings(clause, doc_type, heading)
+            findings += self.clause_findings(clause, doc_type, heading, rule_errors)
         return DocumentResult(
             path=document.path,
             status="ok",
             doc_type=doc_type,
-            warnings=document.warnings,
+            warnings=document.warnings + tuple(dict.fromkeys(rule_errors)),
             chars=document.chars,
             clauses=len(clauses),
             findings=tuple(findings),

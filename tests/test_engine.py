@@ -160,3 +160,18 @@ def test_normalize_keeps_length_and_maps_characters():
     out = normalize(text)
     assert len(out) == len(text)
     assert out == "投标人须在本县设立机构（含分支机构）；"
+
+
+def test_engine_a_crashing_rule_becomes_a_warning_and_the_document_goes_on(tmp_path, monkeypatch):
+    a = Analyzer(book_with(tmp_path, rule("T-A-01"), rule("T-B-01", category="cost")))
+    real_apply = Analyzer._apply
+
+    def flaky(self, r, *args):
+        if r.id == "T-B-01":
+            raise RuntimeError("boom")
+        return real_apply(self, r, *args)
+
+    monkeypatch.setattr(Analyzer, "_apply", flaky)
+    res = a.check(doc("企业须在本地设立分公司。"), "policy")
+    assert [f.rule_id for f in res.findings] == ["T-A-01"]
+    assert any("T-B-01" in w and "boom" in w for w in res.warnings)
