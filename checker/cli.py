@@ -44,6 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--explain", action="store_true", help="说明每条结果的命中依据")
     c.add_argument("--config", help="配置文件 fcr.toml 的路径")
 
+    e = sub.add_parser("eval", help="在标注条款上计算召回率、精确率、F1 和误报率")
+    e.add_argument("labelled", nargs="+", metavar="LABELLED.jsonl")
+    e.add_argument("--show-errors", type=int, default=0, metavar="N", help="列出至多 N 条漏报和误报")
+    e.add_argument("--format", default="text", choices=["text", "json"])
+    e.add_argument("--rules", action="append", default=[], metavar="DIR")
+    e.add_argument("--min-recall", type=float, default=0.0, help="低于此召回率时退出码为 1")
+    e.add_argument("--min-precision", type=float, default=0.0, help="低于此精确率时退出码为 1")
+
     r = sub.add_parser("rules", help="列出、查看、测试规则")
     rs = r.add_subparsers(dest="rules_command", parser_class=_Parser)
     rl = rs.add_parser("list", help="列出规则")
@@ -195,12 +203,40 @@ def _rules_test(args) -> int:
     return EXIT_OK if not failed else EXIT_FINDINGS
 
 
+def cmd_eval(args) -> int:
+    from .evaluate import evaluate, load_labelled, render_text
+
+    rows = []
+    for path in args.labelled:
+        try:
+            rows += load_labelled(Path(path))
+        except FileNotFoundError:
+            print(f"fcr: {path}: 文件不存在", file=sys.stderr)
+            return EXIT_ERROR
+        except ValueError as e:
+            print(f"fcr: {e}", file=sys.stderr)
+            return EXIT_ERROR
+    book = load_rulebook(_rule_dirs(args.rules, None))
+    result = evaluate(rows, book)
+    if args.format == "json":
+        record = result.to_record()
+        record["misses"] = result.misses[: args.show_errors]
+        record["false_alarms"] = result.false_alarms[: args.show_errors]
+        print(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(render_text(result, args.show_errors))
+    m = result.overall.metrics()
+    return EXIT_OK if m["recall"] >= args.min_recall and m["precision"] >= args.min_precision else EXIT_FINDINGS
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command == "check":
             return cmd_check(args)
+        if args.command == "eval":
+            return cmd_eval(args)
         if args.command == "rules" and args.rules_command:
             return cmd_rules(args)
     except (RulePackError, ConfigError) as e:
