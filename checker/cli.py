@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--min-severity", choices=["low", "medium", "high"], default=None)
     c.add_argument("--explain", action="store_true", help="说明每条结果的命中依据")
     c.add_argument("--config", help="配置文件 fcr.toml 的路径")
+    c.add_argument("--detectors", default="combined", choices=["combined", "rules", "model"],
+                   help="检测方式：规则与模型结合（默认）、仅规则、仅模型")
 
     e = sub.add_parser("eval", help="在标注条款上计算召回率、精确率、F1 和误报率")
     e.add_argument("labelled", nargs="+", metavar="LABELLED.jsonl")
@@ -51,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--rules", action="append", default=[], metavar="DIR")
     e.add_argument("--min-recall", type=float, default=0.0, help="低于此召回率时退出码为 1")
     e.add_argument("--min-precision", type=float, default=0.0, help="低于此精确率时退出码为 1")
+    e.add_argument("--detectors", default="combined", choices=["combined", "rules", "model"])
+    e.add_argument("--model-threshold", type=float, default=None, help="模型单独报告的概率阈值（默认：模型自带）")
+
+    t = sub.add_parser("train", help="用 corpora/ 中的标注条款重新训练内置分类模型")
+    t.add_argument("--out", help="模型文件路径（默认：覆盖内置模型）")
 
     r = sub.add_parser("rules", help="列出、查看、测试规则")
     rs = r.add_subparsers(dest="rules_command", parser_class=_Parser)
@@ -81,6 +88,20 @@ def rules_version(book: Rulebook) -> str:
     for rule in sorted(book.rules, key=lambda r: r.id):
         h.update(rule.spec.model_dump_json().encode())
     return f"{len(book.rules)}-{h.hexdigest()[:12]}"
+
+
+def _load_model(detectors: str):
+    """The shipped classifier, or None (rules only) with a warning saying why."""
+    if detectors == "rules":
+        return None
+    from . import classifier
+
+    model = classifier.default_model()
+    if model is None:
+        print(f"fcr: 警告：分类模型不可用，仅使用规则检查（{classifier.default_model_error}）", file=sys.stderr)
+        if detectors == "model":
+            raise ConfigError("--detectors model", "分类模型不可用")
+    return model
 
 
 def _expand_paths(paths: list[str]) -> list[str]:
@@ -119,8 +140,9 @@ def cmd_check(args) -> int:
         min_severity=args.min_severity or (config.min_severity if config and config.min_severity else "low"),
         enabled=frozenset(config.enable) if config else frozenset(),
         disabled=frozenset(config.disable) if config else frozenset(),
+        detectors=args.detectors,
     )
-    analyzer = Analyzer(book, options)
+    analyzer = Analyzer(book, options, _load_model(args.detectors))
     results: list[DocumentResult] = []
     stdin_used = False
     for path in _expand_paths(args.paths):
@@ -217,7 +239,8 @@ def cmd_eval(args) -> int:
             print(f"fcr: {e}", file=sys.stderr)
             return EXIT_ERROR
     book = load_rulebook(_rule_dirs(args.rules, None))
-    result = evaluate(rows, book)
+    options = Options(detectors=args.detectors, model_threshold=args.model_threshold)
+    result = evaluate(rows, book, options, _load_model(args.detectors))
     if args.format == "json":
         record = result.to_record()
         record["misses"] = result.misses[: args.show_errors]
@@ -229,12 +252,32 @@ def cmd_eval(args) -> int:
     return EXIT_OK if m["recall"] >= args.min_recall and m["precision"] >= args.min_precision else EXIT_FINDINGS
 
 
+def cmd_train(args) -> int:
+    from .classifier import default_model_path
+    from .resources import data_path
+    from .rulebook import default_rulebook
+    from .training import train
+
+    out = Path(args.out) if args.out else default_model_path()
+    meta = train(data_path("corpora"), default_rulebook(), out)
+    cv = meta["cross_validation"]
+    print(f"训练样本 {meta['training_rows']} 条（违规 {meta['violations']}，合规 {meta['compliant']}），"
+          f"数据 sha256 {meta['training_data_sha256'][:12]}")
+    print(f"分组 {cv['folds']} 折交叉验证：阈值 {cv['threshold']} 时 precision={cv['at_threshold']['precision']:.3f} "
+          f"recall={cv['at_threshold']['recall']:.3f}；阈值 0.5 时 precision={cv['at_0.5']['precision']:.3f} "
+          f"recall={cv['at_0.5']['recall']:.3f}；类别准确率 {cv['category_accuracy_on_violations']:.3f}")
+    print(f"模型已写入 {out}（{out.stat().st_size / 1e6:.1f} MB）")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command == "check":
             return cmd_check(args)
+        if args.command == "train":
+            return cmd_train(args)
         if args.command == "eval":
             return cmd_eval(args)
         if args.command == "rules" and args.rules_command:

@@ -28,6 +28,8 @@ class Options:
     enabled: frozenset[str] = frozenset()   # rule ids or id prefixes; empty = all
     disabled: frozenset[str] = frozenset()
     min_confidence: float = REPORT_FLOOR
+    detectors: str = "combined"             # rules | model | combined (model only when loaded)
+    model_threshold: float | None = None    # None: the threshold stored with the model
 
 
 def _selected(rule_id: str, names: frozenset[str]) -> bool:
@@ -38,8 +40,11 @@ def _selected(rule_id: str, names: frozenset[str]) -> bool:
 class Analyzer:
     rulebook: Rulebook
     options: Options = field(default_factory=Options)
+    model: "ClauseModel | None" = None
 
     def __post_init__(self) -> None:
+        if self.options.detectors == "rules":
+            self.model = None
         floor = SEVERITIES.index(self.options.min_severity)
         rules = [
             r for r in self.rulebook.rules
@@ -109,6 +114,7 @@ class Analyzer:
             self.options.doc_type if self.options.doc_type != "auto" else detect_doc_type(document)
         )
         clauses = segment(document)
+        entries: list[tuple[Clause, list[Finding]]] = []   # candidate clauses for the model
         findings: list[Finding] = []
         rule_errors: list[str] = []
         under_prohibition = False
@@ -127,7 +133,13 @@ class Analyzer:
             if under_prohibition and starts_item:
                 continue
             heading = " ".join(clause.location.heading_path)
-            findings += self.clause_findings(clause, doc_type, heading, rule_errors)
+            found = self.clause_findings(clause, doc_type, heading, rule_errors)
+            if self.model is not None and self.index.candidates(plain):
+                entries.append((clause, found))
+            else:
+                findings += found
+        if entries:
+            findings = self._with_model(findings, entries, doc_type)
         return DocumentResult(
             path=document.path,
             status="ok",
@@ -137,6 +149,16 @@ class Analyzer:
             clauses=len(clauses),
             findings=tuple(findings),
         )
+
+    def _with_model(self, findings: list[Finding], entries, doc_type: str) -> list[Finding]:
+        from .model_detector import second_opinion
+
+        mode = self.options.detectors
+        if mode == "model":
+            entries = [(c, []) for c, _ in entries]
+        merged = findings + second_opinion(self.model, entries, doc_type, self.options.model_threshold)
+        # Back into reading order: clause findings arrive grouped by detector otherwise.
+        return sorted(merged, key=lambda f: (f.location.paragraph or 0, f.location.line or 0, f.start))
 
     def check_path(self, path: str, data: bytes | None = None) -> DocumentResult:
         from .ingest import read_document

@@ -85,8 +85,8 @@ def load_labelled(path: Path) -> list[dict]:
     return rows
 
 
-def evaluate(rows: list[dict], rulebook: Rulebook, options: Options | None = None) -> EvalResult:
-    analyzer = Analyzer(rulebook, options or Options())
+def evaluate(rows: list[dict], rulebook: Rulebook, options: Options | None = None, model=None) -> EvalResult:
+    analyzer = Analyzer(rulebook, options or Options(), model)
     result = EvalResult()
     by_type: dict[str, list[dict]] = collections.defaultdict(list)
     for r in rows:

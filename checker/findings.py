@@ -36,6 +36,9 @@ class Explanation:
     raised_by: tuple[str, ...] = ()
     lowered_by: tuple[str, ...] = ()
     related_rules: tuple[str, ...] = ()
+    model_probability: float | None = None       # P(violation) from the classifier, if it ran
+    model_category: str | None = None
+    model_category_probability: float | None = None
 
     def to_record(self) -> dict:
         return asdict(self) | {

@@ -36,6 +36,10 @@ CATEGORIES = {
     "scoring": "评分因素设置",
     "process": "程序与信息",
 }
+PROCUREMENT_CATEGORIES = frozenset(
+    {"region", "ownership_scale", "qualification", "brand_spec", "performance_award", "scoring", "process"}
+)
+POLICY_CATEGORIES = frozenset(set(CATEGORIES) - PROCUREMENT_CATEGORIES)
 SEVERITIES = ("low", "medium", "high")
 DOC_TYPES = ("policy", "procurement")
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+$")

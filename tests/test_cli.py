@@ -104,10 +104,10 @@ def test_cli_output_file_is_written_and_never_the_input(run_fcr, tmp_path):
 def test_cli_config_disables_rules_and_rejects_unknown_keys(run_fcr, tmp_path):
     f = tmp_path / "draft.txt"
     f.write_text(VIOLATING, encoding="utf-8")
-    p, out = check_json(run_fcr, "--doc-type", "policy", str(f))
+    p, out = check_json(run_fcr, "--detectors", "rules", "--doc-type", "policy", str(f))
     fired = {x["rule_id"] for x in out["documents"][0]["findings"]}
     (tmp_path / "fcr.toml").write_text(f"disable = {json.dumps(sorted(fired))}\n", encoding="utf-8")
-    p, out = check_json(run_fcr, "--doc-type", "policy", str(f))
+    p, out = check_json(run_fcr, "--detectors", "rules", "--doc-type", "policy", str(f))
     assert p.returncode == 0 and out["documents"][0]["findings"] == []
     (tmp_path / "fcr.toml").write_text('disabel = ["X"]\n', encoding="utf-8")
     p = run_fcr("check", str(f))

@@ -15,7 +15,7 @@ from conftest import REPO
 RUN = 16   # characters in a row that count as copying
 BOILERPLATE = re.compile(
     r"中小企业发展管理办法|政府采购法|第二十二条|独立承担民事责任|社会保障资金|必需的设备|"
-    r"良好的商业信誉|安全生产许可证|中华人民共和国境内|负面清单|信用中国|不接受联合体|法定代表人"
+    r"良好的商业信誉|安全生产许可证|中华人民共和国境内|负面清单|信用中国|不接受联合体|法定代表人|具体特点和实际需要"
 )
 
 

@@ -17,9 +17,19 @@ CASES = [
 ]
 
 
+_RESULTS: dict[str, list] = {}
+
+
+def _results(rule):
+    # One run per rule serves all its parametrized cases.
+    if rule.id not in _RESULTS:
+        _RESULTS[rule.id] = run_rule_examples(BOOK, rule)
+    return _RESULTS[rule.id]
+
+
 @pytest.mark.parametrize("rule,kind,n", CASES, ids=[f"{r.id}_{k}_{n}" for r, k, n in CASES])
 def test_rule_example(rule, kind, n):
-    result = [r for r in run_rule_examples(BOOK, rule) if r.kind == kind][n]
+    result = [r for r in _results(rule) if r.kind == kind][n]
     assert result.passed, f"{rule.id} {kind}: {result.text} → fired {result.fired}"
 
 

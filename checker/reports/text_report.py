@@ -47,6 +47,10 @@ def _line(path: str, f: Finding, explain: bool, color: bool) -> str:
             why += f"；减弱语境：{'、'.join(e.lowered_by)}"
         if e.related_rules:
             why += f"；同类规则：{'、'.join(e.related_rules)}"
+        if e.model_probability is not None:
+            why += f"；模型违规概率 {e.model_probability:.2f}"
+            if e.model_category:
+                why += f"（类别 {e.model_category}，{e.model_category_probability:.2f}）"
         out.append(f"{_DIM}{why}{_RESET}" if color else why)
     return "\n".join(out)
 

@@ -1,0 +1,148 @@
+"""The classifier as a detector: model-only findings and model-adjusted rule confidence.
+
+The engine hands over every candidate clause of a document (a clause with at least one rule
+trigger word) together with the rule findings on it; the model scores them in one batch.
+* A rule finding keeps its place; its confidence moves with the model's opinion
+  (``MODEL_WEIGHT`` × (p − 0.5)), and the probability is recorded for ``--explain``.
+* A clause no rule flagged becomes a finding (detector ``model``) when P(violation) reaches the
+  model's threshold; the category it names picks the standard and the wording from
+  ``corpora/model_findings.yaml``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import lru_cache
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from .classifier import ClauseModel
+from .document import Clause
+from .findings import Citation, Explanation, Finding
+from .normalize import normalize
+from .patterns import compile_pattern
+from .rulebook import LegalBasis
+
+MODEL_WEIGHT = 0.3
+MIN_MODEL_CLAUSE = 8           # characters: shorter scraps carry too little for the model
+
+
+class CategoryFinding(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # A model-only finding in this category needs at least this probability (None: the model's
+    # own threshold). Measured on real documents, not only on the training folds: see
+    # docs/model.md for why some categories are stricter than others.
+    min_probability: float | None = Field(default=None, ge=0.5, le=1.0)
+    evidence: str                    # regex (macros allowed) naming what the clause restricts
+    title: str
+    severity: str = Field(pattern="^(low|medium|high)$")
+    message: str
+    suggestion: str
+    legal_basis: list[LegalBasis] = Field(min_length=1)
+
+
+class ModelFindings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_probability: float = Field(ge=0.5, le=1.0)
+    categories: dict[str, CategoryFinding]
+
+
+@lru_cache(maxsize=1)
+def model_findings() -> ModelFindings:
+    from .resources import data_path
+
+    data = yaml.safe_load(data_path("corpora", "model_findings.yaml").read_text(encoding="utf-8"))
+    return ModelFindings.model_validate(data)
+
+
+def category_findings() -> dict[str, CategoryFinding]:
+    return model_findings().categories
+
+
+def second_opinion(
+    model: ClauseModel,
+    entries: list[tuple[Clause, list[Finding]]],
+    doc_type: str,
+    threshold: float | None = None,
+) -> list[Finding]:
+    """Rule findings re-weighted by the model, plus model-only findings, in clause order.
+
+    ``threshold`` overrides every reporting floor for model-only findings (``--model-threshold``).
+    """
+    scored = [(c, f) for c, f in entries if len(c.text) >= MIN_MODEL_CLAUSE]
+    predictions = model.predict([c.text for c, _ in scored], doc_type)
+    by_clause = {id(c): p for (c, _), p in zip(scored, predictions)}
+    specs = category_findings()
+    out: list[Finding] = []
+    for clause, findings in entries:
+        pred = by_clause.get(id(clause))
+        if pred is None:
+            out += findings
+            continue
+        if findings:
+            for f in findings:
+                conf = min(0.99, max(0.05, f.confidence + MODEL_WEIGHT * (pred.probability - 0.5)))
+                expl = f.explanation and replace(f.explanation, model_probability=round(pred.probability, 3))
+                out.append(replace(f, confidence=conf, explanation=expl))
+        elif pred.category in specs and _reportable(
+            clause.text, pred, specs[pred.category], _floor(specs[pred.category], model, threshold)
+        ):
+            out.append(_model_finding(clause, pred, specs[pred.category], model))
+    return out
+
+
+# A clause that restricts says so: a modal or limiting word. Headings (（三）总部经济奖励) and
+# descriptions without one are not findings however the model scores their vocabulary.
+_RESTRICTION_CUE = re.compile(
+    r"须|必须|应当|应|需要?|仅|只(?:能|限|有)|限(?:于|定|制|本)|方可|才能|不得|不予|不能|禁止|优先|指定|统一|"
+    r"原则上|唯一|独家|加分|得分|为准|认可|同意|审批|审核|备案|准入|办理"
+)
+MIN_MODEL_ONLY_CLAUSE = 15
+
+
+def _floor(spec: CategoryFinding, model: ClauseModel, explicit: float | None) -> float:
+    """An explicit threshold (``--model-threshold``) applies to every category; otherwise the
+    category's own floor, never below the model's calibrated threshold."""
+    if explicit is not None:
+        return explicit
+    return max(model.threshold, model_findings().min_probability, spec.min_probability or 0.0)
+
+
+def _reportable(text: str, pred, spec: CategoryFinding, floor: float) -> bool:
+    plain = normalize(text)
+    return (
+        pred.probability >= floor
+        and len(plain) >= MIN_MODEL_ONLY_CLAUSE
+        and _RESTRICTION_CUE.search(plain) is not None
+        and compile_pattern(spec.evidence).search(plain) is not None
+    )
+
+
+def _model_finding(clause: Clause, pred, spec: CategoryFinding, model: ClauseModel) -> Finding:
+    return Finding(
+        rule_id=f"MODEL-{pred.category.upper().replace('_', '-')}",
+        category=pred.category,
+        severity=spec.severity,
+        title=spec.title,
+        message=spec.message,
+        suggestion=spec.suggestion,
+        legal_basis=tuple(Citation(b.law, b.article, b.item, b.paragraph, b.verified) for b in spec.legal_basis),
+        clause=clause.text,
+        evidence=clause.text,
+        location=clause.location,
+        start=clause.start,
+        end=clause.end,
+        confidence=round(pred.probability, 3),
+        detector="model",
+        explanation=Explanation(
+            check="model",
+            pattern=model.meta.get("registry_name", "model"),
+            matched=(),
+            model_probability=round(pred.probability, 3),
+            model_category=pred.category,
+            model_category_probability=round(pred.category_probability, 3),
+        ),
+    )
