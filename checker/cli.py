@@ -1,4 +1,4 @@
-"""Command line: ``fcr check``, ``fcr rules list|show|test``. Messages are Chinese.
+"""Command line: ``fcr check``, ``fcr rules list|show|test``, ``fcr negative-list import|show``. Messages are Chinese.
 
 Exit status, like a linter's: 0 no findings, 1 findings, 2 usage error or nothing could be read.
 """
@@ -14,8 +14,9 @@ from pathlib import Path
 from . import __version__
 from .config import Config, find_config, load_config
 from .engine import Analyzer, Options
-from .errors import ConfigError, RulePackError
+from .errors import ConfigError, FcrError, RulePackError
 from .findings import DocumentResult, RunResult
+from .negative_list.store import NegativeListError
 from .outputs import write_atomic
 from .rulebook import CATEGORIES, Rulebook, load_rulebook
 
@@ -70,6 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     rt = rs.add_parser("test", help="运行规则自带的示例")
     rt.add_argument("dir", nargs="?", help="规则目录（默认：内置规则包）")
     rt.add_argument("-v", "--verbose", action="store_true")
+
+    n = sub.add_parser("negative-list", help="导入或查看市场准入负面清单")
+    ns = n.add_subparsers(dest="nl_command", parser_class=_Parser)
+    ni = ns.add_parser("import", help="导入官方发布的清单（.xlsx 或 .csv），校验后按版本保存")
+    ni.add_argument("file", metavar="FILE")
+    ni.add_argument("--version", dest="list_version", metavar="V", help="版本名（默认：文件名中的年份加 sha256 前8位）")
+    ni.add_argument("--format", default="text", choices=["text", "json"])
+    nw = ns.add_parser("show", help="显示正在使用的清单版本")
+    nw.add_argument("--format", default="text", choices=["text", "json"])
     return p
 
 
@@ -90,6 +100,10 @@ def rules_version(book: Rulebook) -> str:
     return f"{len(book.rules)}-{h.hexdigest()[:12]}"
 
 
+class ModelUnavailable(FcrError):
+    """``--detectors model`` was asked for but the shipped model cannot be loaded."""
+
+
 def _load_model(detectors: str):
     """The shipped classifier, or None (rules only) with a warning saying why."""
     if detectors == "rules":
@@ -100,7 +114,7 @@ def _load_model(detectors: str):
     if model is None:
         print(f"fcr: 警告：分类模型不可用，仅使用规则检查（{classifier.default_model_error}）", file=sys.stderr)
         if detectors == "model":
-            raise ConfigError("--detectors model", "分类模型不可用")
+            raise ModelUnavailable(f"--detectors model 需要分类模型：{classifier.default_model_error}")
     return model
 
 
@@ -270,6 +284,43 @@ def cmd_train(args) -> int:
     return EXIT_OK
 
 
+def _nl_counts_text(counts: dict) -> str:
+    return (f"禁止准入类 {counts['prohibited_items']} 项、许可准入类 {counts['licensed_items']} 项；"
+            f"措施 {counts['measures']} 条（禁止 {counts['prohibited_measures']} 条、许可 {counts['licensed_measures']} 条）")
+
+
+def cmd_negative_list(args) -> int:
+    from .negative_list import store
+    from .negative_list.licences import default_licences_path, load_licences
+
+    if args.nl_command == "import":
+        result = store.import_file(Path(args.file), args.list_version)
+        if args.format == "json":
+            print(json.dumps({**result.meta, "already_imported": result.already, "current": result.version,
+                              "path": str(store.list_root() / result.version)}, ensure_ascii=False, indent=2))
+        else:
+            head = (f"{args.file} 已导入过（内容相同），未重复保存" if result.already
+                    else f"已导入 {args.file}：{_nl_counts_text(result.meta['counts'])}")
+            print(f"{head}\n当前使用版本：{result.version}（{store.list_root() / result.version}）")
+        return EXIT_OK
+    meta = store.current_meta()
+    licences = len(load_licences())
+    if args.format == "json":
+        record = {"version": None, "licences": licences, "licences_path": str(default_licences_path()),
+                  "data_dir": str(store.list_root())}
+        if meta is not None:
+            record |= {k: meta.get(k) for k in ("version", "source", "sha256", "imported_at", "counts")}
+        print(json.dumps(record, ensure_ascii=False, indent=2))
+    elif meta is None:
+        print(f"尚未导入市场准入负面清单（{store.list_root()}）；检测使用内置许可事项表（{licences} 项许可、资质）。"
+              f"\n导入：fcr negative-list import 清单文件.xlsx")
+    else:
+        print(f"当前使用版本：{meta['version']}\n来源文件：{meta['source']}（sha256 {meta['sha256'][:12]}…，"
+              f"导入于 {meta['imported_at']}）\n{_nl_counts_text(meta['counts'])}\n"
+              f"同时使用内置许可事项表（{licences} 项许可、资质）。")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -282,7 +333,9 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_eval(args)
         if args.command == "rules" and args.rules_command:
             return cmd_rules(args)
-    except (RulePackError, ConfigError) as e:
+        if args.command == "negative-list" and args.nl_command:
+            return cmd_negative_list(args)
+    except (RulePackError, ConfigError, NegativeListError, ModelUnavailable) as e:
         print(f"fcr: {e}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:

@@ -41,10 +41,16 @@ class Analyzer:
     rulebook: Rulebook
     options: Options = field(default_factory=Options)
     model: "ClauseModel | None" = None
+    negative_list: "NegativeListDetector | None" = None   # None: the default (checker/negative_list)
 
     def __post_init__(self) -> None:
         if self.options.detectors == "rules":
             self.model = None
+        # Negative-list detector: built-in licence table + the imported list (not in model-only runs).
+        if self.negative_list is None and self.options.detectors != "model":
+            from .negative_list.detector import default_detector
+
+            self.negative_list = default_detector(self.options)
         floor = SEVERITIES.index(self.options.min_severity)
         rules = [
             r for r in self.rulebook.rules
@@ -61,10 +67,16 @@ class Analyzer:
     ) -> list[Finding]:
         """Findings of one clause. With ``rule_errors`` a rule that raises is recorded there and
         skipped (the document goes on); without it the error propagates (rule tests)."""
-        hits: list[Finding] = []
         text = normalize(clause.text)
+        return self._rule_findings(clause, text, self.index.candidates(text), doc_type, heading, rule_errors)
+
+    def _rule_findings(
+        self, clause: Clause, text: str, candidates: set[int], doc_type: str, heading: str,
+        rule_errors: list[str] | None,
+    ) -> list[Finding]:
+        hits: list[Finding] = []
         tokens = _LazyTokens(text)
-        for i in sorted(self.index.candidates(text)):
+        for i in sorted(candidates):
             rule = self.rules[i]
             if doc_type not in rule.spec.applies_to:
                 continue
@@ -83,6 +95,12 @@ class Analyzer:
         """``text`` is the clause normalised (checker.normalize): same length, same offsets."""
         spec = rule.spec
         kind = spec.match.kind
+        # `near` does not depend on the match, so it runs first: a cheap regex that spares the
+        # costlier checks (word segmentation for `tokens`) on clauses that cannot qualify.
+        context = normalize(clause.context) if clause.context else None
+        surroundings = " ".join(filter(None, (text, context, heading)))
+        if rule.near and not any(p.search(surroundings) for p in rule.near):
+            return None
         if kind == "pattern":
             hit = check_pattern(rule.match, text)
         elif kind == "cooccur":
@@ -92,10 +110,6 @@ class Analyzer:
         else:
             hit = check_threshold(rule.match, text, spec.match.min, spec.match.units)
         if hit is None:
-            return None
-        context = normalize(clause.context) if clause.context else None
-        surroundings = " ".join(filter(None, (text, context, heading)))
-        if rule.near and not any(p.search(surroundings) for p in rule.near):
             return None
         if any(p.search(text) for p in rule.unless):
             return None
@@ -119,6 +133,7 @@ class Analyzer:
         rule_errors: list[str] = []
         under_prohibition = False
         last_block = -1
+        nl, nl_clauses = self.negative_list, []
         for clause in clauses:
             # Items listed under "不得含有下列内容：" restate what is forbidden (laws, review
             # conclusions, inspection reports): they read like violations but are not.
@@ -132,14 +147,20 @@ class Analyzer:
                 continue
             if under_prohibition and starts_item:
                 continue
+            if nl is not None and nl.wants(plain):   # access-condition clauses, for the negative list
+                nl_clauses.append((clause, plain))
             heading = " ".join(clause.location.heading_path)
-            found = self.clause_findings(clause, doc_type, heading, rule_errors)
-            if self.model is not None and self.index.candidates(plain):
+            candidates = self.index.candidates(plain)
+            found = self._rule_findings(clause, plain, candidates, doc_type, heading, rule_errors) if candidates else []
+            if self.model is not None and candidates:
                 entries.append((clause, found))
             else:
                 findings += found
         if entries:
             findings = self._with_model(findings, entries, doc_type)
+        notes = []
+        if nl_clauses:   # cite licences / list items, flag abolished licences, note lawful ones
+            findings, notes = nl.review(nl_clauses, findings, doc_type)
         return DocumentResult(
             path=document.path,
             status="ok",
@@ -148,6 +169,7 @@ class Analyzer:
             chars=document.chars,
             clauses=len(clauses),
             findings=tuple(findings),
+            notes=tuple(notes),
         )
 
     def _with_model(self, findings: list[Finding], entries, doc_type: str) -> list[Finding]:

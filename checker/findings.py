@@ -99,6 +99,30 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Note:
+    """Something a detector checked and deliberately left alone, e.g. a lawful licence restated
+    (``kind: lawful_licence``): reviewers see why a clause that looks like an access condition
+    passed. Shown in JSON always, in text output with ``--explain``."""
+
+    kind: str
+    clause: str
+    location: Location
+    licence: str
+    basis: tuple[Citation, ...] = ()
+
+    def to_record(self) -> dict:
+        return {
+            "kind": self.kind,
+            "line": self.location.line,
+            "paragraph": self.location.paragraph,
+            "page": self.location.page,
+            "clause": self.clause,
+            "licence": self.licence,
+            "basis": [c.to_record() for c in self.basis],
+        }
+
+
+@dataclass(frozen=True)
 class DocumentResult:
     path: str
     status: str                      # ok | error
@@ -108,6 +132,7 @@ class DocumentResult:
     chars: int = 0
     clauses: int = 0
     findings: tuple[Finding, ...] = field(default=())
+    notes: tuple[Note, ...] = field(default=())      # additive: see Note
 
     def to_record(self, explain: bool = False) -> dict:
         return {
@@ -119,6 +144,7 @@ class DocumentResult:
             "chars": self.chars,
             "clauses": self.clauses,
             "findings": [f.to_record(explain) for f in self.findings],
+            "notes": [n.to_record() for n in self.notes],
         }
 
 

@@ -72,7 +72,9 @@ def second_opinion(
 
     ``threshold`` overrides every reporting floor for model-only findings (``--model-threshold``).
     """
-    scored = [(c, f) for c, f in entries if len(c.text) >= MIN_MODEL_CLAUSE]
+    # Score a clause only if the model's opinion can matter: it re-weights a rule finding, or the
+    # clause could pass the model-only gates (cheap regexes, checked before the costly features).
+    scored = [(c, f) for c, f in entries if (f and len(c.text) >= MIN_MODEL_CLAUSE) or _could_report(c.text)]
     predictions = model.predict([c.text for c, _ in scored], doc_type)
     by_clause = {id(c): p for (c, _), p in zip(scored, predictions)}
     specs = category_findings()
@@ -101,6 +103,21 @@ _RESTRICTION_CUE = re.compile(
     r"原则上|唯一|独家|加分|得分|为准|认可|同意|审批|审核|备案|准入|办理"
 )
 MIN_MODEL_ONLY_CLAUSE = 15
+
+
+@lru_cache(maxsize=1)
+def _any_evidence():
+    specs = category_findings().values()
+    return compile_pattern("|".join(f"(?:{s.evidence})" for s in specs))
+
+
+def _could_report(text: str) -> bool:
+    plain = normalize(text)
+    return (
+        len(plain) >= MIN_MODEL_ONLY_CLAUSE
+        and _RESTRICTION_CUE.search(plain) is not None
+        and _any_evidence().search(plain) is not None
+    )
 
 
 def _floor(spec: CategoryFinding, model: ClauseModel, explicit: float | None) -> float:

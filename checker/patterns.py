@@ -67,7 +67,7 @@ def expand(pattern: str) -> str:
     return _MACRO.sub(lambda m: macro_regex(m.group(1)), pattern)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=8192)
 def mask_places(text: str) -> str:
     """``text`` with every place mention overwritten by marks of the same length."""
     from .lexicon import find_places

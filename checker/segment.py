@@ -33,8 +33,15 @@ def _is_scoring_row(block: Block) -> bool:
     return block.kind == "table_row" and bool(block.context and _SCORING_HEADER.search(block.context))
 
 
+_SIMPLE_END = re.compile(f"[{_ENDERS}][{_TRAILERS}{_ENDERS}]*")
+
+
 def split_spans(text: str) -> list[tuple[int, int]]:
     """Return (start, end) spans of the clauses of ``text``, whitespace trimmed."""
+    if not any(ch in _OPEN for ch in text):
+        # No brackets or quotes to protect (most clauses): one regex pass finds the same cuts
+        # as the character loop below, several times faster.
+        return _finish(text, [m.end() for m in _SIMPLE_END.finditer(text)])
     cuts: list[int] = []
     depth, opened_at = 0, 0
     n = len(text)
@@ -63,6 +70,11 @@ def split_spans(text: str) -> list[tuple[int, int]]:
             i = j
             continue
         i += 1
+    return _finish(text, cuts)
+
+
+def _finish(text: str, cuts: list[int]) -> list[tuple[int, int]]:
+    n = len(text)
     if not cuts or cuts[-1] != n:
         cuts.append(n)
     # Inline list markers: cut before them when what precedes is a colon, a space or a break.

@@ -56,16 +56,24 @@ def data_hash(rows: list[Example]) -> str:
     return h.hexdigest()
 
 
+# Word features (jieba uni- and bigrams next to the character n-grams) were measured and dropped:
+# on 2026-11-26 they moved grouped-CV recall at 0.5 from 0.907 to 0.919 and blind_r2 combined
+# recall from 0.820 to 0.824, but segmenting every scored clause cut fcr's whole-job throughput
+# from above jieba's own to 0.67 of it (benchmarks/throughput.py). Set WORD_FEATURES to compare.
+WORD_FEATURES = False
+
+
 def _features():
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion
 
-    chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True,
-                            lowercase=False, dtype=np.float32)
-    words = TfidfVectorizer(tokenizer=tokenize_words, token_pattern=None, ngram_range=(1, 2), min_df=2,
-                            sublinear_tf=True, lowercase=False, dtype=np.float32)
-    return FeatureUnion([("chars", chars), ("words", words)])
+    parts = [("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True,
+                                       lowercase=False, dtype=np.float32))]
+    if WORD_FEATURES:
+        parts.append(("words", TfidfVectorizer(tokenizer=tokenize_words, token_pattern=None, ngram_range=(1, 2),
+                                               min_df=2, sublinear_tf=True, lowercase=False, dtype=np.float32)))
+    return FeatureUnion(parts)
 
 
 def _violation_head():

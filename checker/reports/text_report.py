@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..document import Location
-from ..findings import Finding, RunResult
+from ..findings import Finding, Note, RunResult
 
 _SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
 _COLORS = {"high": "\033[31m", "medium": "\033[33m", "low": "\033[36m"}
@@ -55,6 +55,18 @@ def _line(path: str, f: Finding, explain: bool, color: bool) -> str:
     return "\n".join(out)
 
 
+_NOTE_KIND = {"lawful_licence": "依法设定的许可，条款仅予重述", "list_prohibition": "重述市场准入负面清单禁止准入事项"}
+
+
+def _note_line(path: str, n: Note) -> str:
+    where = f"{path}:{n.location.line}" if n.location.line is not None else path
+    label = location_label(n.location)
+    basis = "；".join(c.label() for c in n.basis) or "未载明"
+    clause = n.clause if len(n.clause) <= 120 else n.clause[:118] + "……"
+    return (f"{where}: 说明：未列为问题——“{n.licence}”属{_NOTE_KIND.get(n.kind, n.kind)}（依据：{basis}）"
+            + (f" 〔{label}〕" if label else "") + f"\n    条款：{clause}")
+
+
 def render(result: RunResult, *, explain: bool = False, color: bool = False) -> str:
     lines: list[str] = []
     for doc in result.documents:
@@ -65,6 +77,8 @@ def render(result: RunResult, *, explain: bool = False, color: bool = False) -> 
             lines.append(f"{doc.path}: 警告：{w}")
         for f in doc.findings:
             lines.append(_line(doc.path, f, explain, color))
+        if explain:   # what a detector checked and left alone (e.g. a lawful licence restated)
+            lines += [_note_line(doc.path, n) for n in doc.notes]
     total = len(result.findings)
     errors = sum(d.status == "error" for d in result.documents)
     summary = f"共检查 {len(result.documents)} 个文件，发现 {total} 处问题"
