@@ -36,7 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="检查文件，列出违反公平竞争审查标准的条款")
     c.add_argument("paths", nargs="+", metavar="PATH", help="文件或文件夹；- 表示标准输入（UTF-8 文本）")
-    c.add_argument("--format", default="text", choices=["text", "json"], help="输出格式")
+    c.add_argument("--format", default="text", choices=["text", "json", "html", "md", "xlsx", "sarif"],
+                   help="输出格式")
+    c.add_argument("--annotate", metavar="OUT.docx", help="另存一份带批注的 Word 文件（逐条问题批注在原文处）")
+    c.add_argument("--review-form", metavar="OUT.docx", help="生成公平竞争审查结论（草稿）Word 文件")
+    c.add_argument("--author", default="fcr", help="批注作者（默认 fcr）")
     c.add_argument("-o", "--output", help="写入文件而非标准输出")
     c.add_argument("--doc-type", default=None, choices=["auto", "policy", "procurement"], help="文件类型")
     c.add_argument("--rules", action="append", default=[], metavar="DIR", help="附加规则目录（可多次）")
@@ -169,25 +173,56 @@ def cmd_check(args) -> int:
         else:
             results.append(analyzer.check_path(path))
     run = RunResult(tuple(results), __version__, rules_version(book))
-    from .reports import render
+    from .reports import BINARY_FORMATS, render
 
+    outputs = [o for o in (args.output, args.annotate, args.review_form) if o]
+    for out in outputs:
+        clash = next((r.path for r in results if _same_file(r.path, out)), None)
+        if clash:
+            print(f"fcr: 输出文件 {out} 与输入文件 {clash} 相同，已拒绝写入（输入文件不会被修改）", file=sys.stderr)
+            return EXIT_ERROR
+    if args.format in BINARY_FORMATS and not args.output and sys.stdout.isatty():
+        print(f"fcr: {args.format} 是二进制格式，请用 -o 指定输出文件", file=sys.stderr)
+        return EXIT_ERROR
     color = args.output is None and args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    text = render(args.format, run, explain=args.explain, color=color)
+    report = render(args.format, run, explain=args.explain, color=color)
+    data = report if isinstance(report, bytes) else report.encode("utf-8")
     if args.output:
-        for r in results:
-            if r.path != "-" and os.path.exists(r.path) and os.path.exists(args.output) \
-                    and os.path.samefile(r.path, args.output):
-                print(f"fcr: 输出文件 {args.output} 与输入文件相同，已拒绝写入", file=sys.stderr)
-                return EXIT_ERROR
-        write_atomic(Path(args.output), text.encode("utf-8"))
+        write_atomic(Path(args.output), data)
+    elif isinstance(report, bytes):
+        sys.stdout.buffer.write(report)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(report)
+    if args.annotate:
+        status = _write_annotated(results, Path(args.annotate), args.author)
+        if status != EXIT_OK:
+            return status
+    if args.review_form:
+        from .reports.review_form import render_review_form
+
+        write_atomic(Path(args.review_form), render_review_form(run))
     for r in results:
         if r.status == "error":
             print(f"fcr: {r.path}: {r.error}", file=sys.stderr)
     if results and all(r.status == "error" for r in results):
         return EXIT_ERROR
     return EXIT_FINDINGS if run.findings else EXIT_OK
+
+
+def _same_file(a: str, b: str) -> bool:
+    return a != "-" and os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
+
+
+def _write_annotated(results: list[DocumentResult], out: Path, author: str) -> int:
+    """The reviewer's own file with a margin comment on each finding (one input document)."""
+    readable = [r for r in results if r.status == "ok"]
+    if len(readable) != 1:
+        print(f"fcr: --annotate 需要恰好一个可读取的输入文件（现有 {len(readable)} 个）", file=sys.stderr)
+        return EXIT_ERROR
+    from .reports.annotate_docx import annotated_docx
+
+    write_atomic(out, annotated_docx(readable[0], author=author))
+    return EXIT_OK
 
 
 def cmd_rules(args) -> int:

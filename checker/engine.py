@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .checks import Hit, check_cooccur, check_pattern, check_threshold, check_tokens
 from .document import Clause, Document
@@ -13,6 +14,10 @@ from .normalize import normalize
 from .prefilter import TriggerIndex
 from .rulebook import SEVERITIES, Rule, Rulebook
 from .segment import segment
+
+if TYPE_CHECKING:  # annotations only: both are imported lazily at run time
+    from .classifier import ClauseModel
+    from .negative_list.detector import NegativeListDetector
 
 # Confidence moves: each context word that supports the reading adds a little; each lawful-
 # context word takes more away, because a false alarm costs a reviewer's trust more than a miss.
@@ -170,6 +175,7 @@ class Analyzer:
             clauses=len(clauses),
             findings=tuple(findings),
             notes=tuple(notes),
+            document=document,
         )
 
     def _with_model(self, findings: list[Finding], entries, doc_type: str) -> list[Finding]:

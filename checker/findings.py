@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from .document import Location
+from .document import Document, Location
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,9 @@ class DocumentResult:
     clauses: int = 0
     findings: tuple[Finding, ...] = field(default=())
     notes: tuple[Note, ...] = field(default=())      # additive: see Note
+    # The document as read, for renderers that show findings in their surrounding text (HTML,
+    # annotated Word copy). Never serialised; None for documents that could not be read.
+    document: "Document | None" = field(default=None, repr=False, compare=False)
 
     def to_record(self, explain: bool = False) -> dict:
         return {

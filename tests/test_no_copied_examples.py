@@ -8,7 +8,6 @@ import glob
 import json
 import re
 
-import pytest
 
 from conftest import REPO
 
