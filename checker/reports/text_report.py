@@ -31,7 +31,8 @@ def _line(path: str, f: Finding, explain: bool, color: bool) -> str:
     tag = f"[{f.rule_id}]"
     if color:
         tag = f"{_COLORS[f.severity]}{tag}{_RESET}"
-    basis = "；".join(c.label() for c in f.legal_basis)
+    # A citation whose text is not shipped (and so not checked by our citation test) says so.
+    basis = "；".join(c.label() + ("（条文未随附，未经核对）" if not c.verified else "") for c in f.legal_basis)
     out = [f"{where}: {tag} {f.title}（{sev}，置信度 {f.confidence:.2f}）" + (f" 〔{label}〕" if label else "")]
     clause = f.clause if len(f.clause) <= 120 else f.clause[:118] + "……"
     out.append(f"    条款：{clause}")
