@@ -26,3 +26,19 @@ def deterministic_zip(data: bytes) -> bytes:
             fixed.external_attr = 0o644 << 16
             dst.writestr(fixed, src.read(info.filename))
     return out.getvalue()
+
+
+def explanation_zh(e) -> str:
+    """``--explain`` in words: what matched, which context words moved confidence, the model."""
+    why = f"命中：{'、'.join(e.matched)}（{e.check}）"
+    if e.raised_by:
+        why += f"；加强语境：{'、'.join(e.raised_by)}"
+    if e.lowered_by:
+        why += f"；减弱语境：{'、'.join(e.lowered_by)}"
+    if e.related_rules:
+        why += f"；同类规则：{'、'.join(e.related_rules)}"
+    if e.model_probability is not None:
+        why += f"；模型违规概率 {e.model_probability:.2f}"
+        if e.model_category:
+            why += f"（类别 {e.model_category}，{e.model_category_probability:.2f}）"
+    return why

@@ -14,6 +14,7 @@ from ..citations import article_text
 from ..findings import Citation, DocumentResult, Finding, RunResult
 from ..rulebook import CATEGORIES
 from .text_report import location_label
+from .common import explanation_zh
 from .xlsx_report import (
     DETECTOR_ZH, DOC_TYPE_ZH, SEVERITY_ORDER, SEVERITY_ZH, STATUS_ZH, basis_text, report_date, where,
 )
@@ -105,17 +106,7 @@ def _finding(n: str, f: Finding, explain: bool) -> list[str]:
     out.append("")
     out.append(f"**修改建议**：{md_escape(f.suggestion)}")
     if explain and f.explanation is not None:
-        e = f.explanation
-        why = f"命中：{'、'.join(e.matched)}（{e.check}）"
-        if e.raised_by:
-            why += f"；加强语境：{'、'.join(e.raised_by)}"
-        if e.lowered_by:
-            why += f"；减弱语境：{'、'.join(e.lowered_by)}"
-        if e.related_rules:
-            why += f"；同类规则：{'、'.join(e.related_rules)}"
-        if e.model_probability is not None:
-            why += f"；模型违规概率 {e.model_probability:.2f}"
-        out += ["", f"*判断过程*：{md_escape(why)}"]
+        out += ["", f"*判断过程*：{md_escape(explanation_zh(f.explanation))}"]
     out.append("")
     return out
 

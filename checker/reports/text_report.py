@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..document import Location
 from ..findings import Finding, Note, RunResult
+from .common import explanation_zh
 
 _SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
 _COLORS = {"high": "\033[31m", "medium": "\033[33m", "low": "\033[36m"}
@@ -40,18 +41,7 @@ def _line(path: str, f: Finding, explain: bool, color: bool) -> str:
     out.append(f"    依据：{basis}")
     out.append(f"    建议：{f.suggestion}")
     if explain and f.explanation is not None:
-        e = f.explanation
-        why = f"    命中：{'、'.join(e.matched)}（{e.check}）"
-        if e.raised_by:
-            why += f"；加强语境：{'、'.join(e.raised_by)}"
-        if e.lowered_by:
-            why += f"；减弱语境：{'、'.join(e.lowered_by)}"
-        if e.related_rules:
-            why += f"；同类规则：{'、'.join(e.related_rules)}"
-        if e.model_probability is not None:
-            why += f"；模型违规概率 {e.model_probability:.2f}"
-            if e.model_category:
-                why += f"（类别 {e.model_category}，{e.model_category_probability:.2f}）"
+        why = "    " + explanation_zh(f.explanation)
         out.append(f"{_DIM}{why}{_RESET}" if color else why)
     return "\n".join(out)
 
