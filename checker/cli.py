@@ -1,4 +1,5 @@
-"""Command line: ``fcr check``, ``fcr rules list|show|test``, ``fcr negative-list import|show``. Messages are Chinese.
+"""Command line: ``fcr check``, ``fcr rules list|show|test``, ``fcr negative-list import|show``,
+``fcr audit``, ``fcr ledger list|set|stats|export``. Messages are Chinese.
 
 Exit status, like a linter's: 0 no findings, 1 findings, 2 usage error or nothing could be read.
 """
@@ -16,6 +17,7 @@ from .config import Config, find_config, load_config
 from .engine import Analyzer, Options
 from .errors import ConfigError, FcrError, RulePackError
 from .findings import DocumentResult, RunResult
+from .ledger.store import LedgerError
 from .negative_list.store import NegativeListError
 from .outputs import write_atomic
 from .rulebook import CATEGORIES, Rulebook, load_rulebook
@@ -84,7 +86,51 @@ def build_parser() -> argparse.ArgumentParser:
     ni.add_argument("--format", default="text", choices=["text", "json"])
     nw = ns.add_parser("show", help="显示正在使用的清单版本")
     nw.add_argument("--format", default="text", choices=["text", "json"])
+    _add_audit_parsers(sub)
     return p
+
+
+def _add_audit_parsers(sub) -> None:
+    from .ledger.store import DEFAULT_DB, FINDING_STATUSES, SETTABLE_STATUSES
+
+    a = sub.add_parser("audit", help="批量审计文件夹，结果写入台账（SQLite），支持增量和断点续跑")
+    a.add_argument("dirs", nargs="+", metavar="DIR", help="要审计的文件夹（也可以是单个文件）")
+    a.add_argument("--db", default=DEFAULT_DB, help=f"台账文件（默认 ./{DEFAULT_DB}）")
+    a.add_argument("--workers", type=int, default=None, metavar="N", help="本机工作进程数（默认：全部 CPU 核）")
+    a.add_argument("--include", action="append", default=[], metavar="GLOB",
+                   help="只审计匹配的文件（相对所给文件夹的路径，可多次）")
+    a.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="跳过匹配的文件（可多次）")
+    a.add_argument("--report-dir", metavar="DIR", help="把本次检查的台账（xlsx）和 HTML 报告写到此文件夹")
+    a.add_argument("--detectors", default="combined", choices=["combined", "rules", "model"],
+                   help="检测方式（默认：规则与模型结合）")
+
+    lg = sub.add_parser("ledger", help="查看和维护审计台账：列出、改状态、统计、导出")
+    ls = lg.add_subparsers(dest="ledger_command", parser_class=_Parser)
+    statuses = list(FINDING_STATUSES) + ["ok", "error"]
+    li = ls.add_parser("list", help="列出台账中的文件和问题")
+    li.add_argument("--db", default=DEFAULT_DB, help="台账文件")
+    li.add_argument("--status", choices=statuses, help="只列此状态的问题（ok/error：按文件状态）")
+    li.add_argument("--path", metavar="GLOB", help="只列路径匹配的文件")
+    li.add_argument("--format", default="text", choices=["text", "json", "xlsx"])
+    li.add_argument("-o", "--output", help="写入文件而非标准输出")
+    se = ls.add_parser("set", help="修改问题状态（逐条记录修改历史）")
+    se.add_argument("ids", nargs="+", type=int, metavar="ID", help="问题编号（fcr ledger list 中的 #编号）")
+    se.add_argument("--db", default=DEFAULT_DB, help="台账文件")
+    se.add_argument("--status", required=True, choices=list(SETTABLE_STATUSES))
+    se.add_argument("--note", help="说明；标记 dismissed 时必填")
+    se.add_argument("--by", help="操作人（默认：当前用户）")
+    se.add_argument("--deadline", metavar="YYYY-MM-DD", help="整改时限")
+    se.add_argument("--owner", metavar="UNIT", help="责任单位")
+    st = ls.add_parser("stats", help="统计：文件数、问题数、待确认、已销号、整改率")
+    st.add_argument("--db", default=DEFAULT_DB, help="台账文件")
+    st.add_argument("--by", choices=["folder", "doc_type", "rule"], help="分组方式")
+    st.add_argument("--format", default="text", choices=["text", "json"])
+    ex = ls.add_parser("export", help="导出整改台账（xlsx），责任单位、整改时限、状态取自台账")
+    ex.add_argument("--db", default=DEFAULT_DB, help="台账文件")
+    ex.add_argument("--format", default="xlsx", choices=["xlsx"])
+    ex.add_argument("-o", "--output", required=True, help="输出文件")
+    ex.add_argument("--status", choices=statuses, help="只导出此状态的问题")
+    ex.add_argument("--path", metavar="GLOB", help="只导出路径匹配的文件")
 
 
 def _rule_dirs(extra: list[str], config: Config | None, defaults: bool = True) -> list[Path]:
@@ -356,6 +402,94 @@ def cmd_negative_list(args) -> int:
     return EXIT_OK
 
 
+def cmd_audit(args) -> int:
+    from .jobs.audit import EngineSpec, Progress, check_version, discover, run_audit, summary_text, write_reports
+    from .ledger import Ledger
+
+    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    if workers < 1:
+        print("fcr: --workers 至少为 1", file=sys.stderr)
+        return EXIT_ERROR
+    files, problems = discover(args.dirs, args.include, args.exclude)
+    for p in problems:
+        print(f"fcr: {p}", file=sys.stderr)
+    if not files:
+        print("fcr: 没有找到可审计的文件（支持 .docx、.pdf、.txt、.md、.ofd）", file=sys.stderr)
+        return EXIT_ERROR
+    if args.detectors != "rules":
+        _load_model_warning_only()
+    spec = EngineSpec(detectors=args.detectors, keep_documents=bool(args.report_dir))
+    with Ledger(args.db) as ledger:
+        progress = Progress(len(files))
+        summary = run_audit(ledger, files, roots=list(args.dirs), workers=workers, spec=spec,
+                            collect=bool(args.report_dir), progress=progress)
+        if summary.interrupted and progress.tty:
+            progress.close()
+        sys.stdout.write(summary_text(summary, args.db))
+        if args.report_dir and not summary.interrupted:
+            for path in write_reports(summary, args.report_dir, check_version(args.detectors)):
+                print(f"  报告：{path}")
+    if summary.interrupted:
+        return 130
+    if summary.errors == summary.files:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if summary.open else EXIT_OK
+
+
+def _load_model_warning_only() -> None:
+    """Warn (once, here) when the classifier cannot be loaded: workers then check with rules only."""
+    from .classifier import default_model_path
+
+    meta = default_model_path().with_suffix(".json")
+    if not (meta.is_file() and default_model_path().is_file()):
+        print(f"fcr: 警告：分类模型不可用（{default_model_path()}），仅使用规则检查", file=sys.stderr)
+
+
+def cmd_ledger(args) -> int:
+    from .ledger import Ledger
+    from .ledger import views
+
+    with Ledger(args.db, create=False) as ledger:
+        if args.ledger_command == "set":
+            import getpass
+
+            try:
+                by = args.by or getpass.getuser()
+            except Exception:  # noqa: BLE001 - no user name available
+                by = "未署名"
+            rows = ledger.set_status(args.ids, args.status, by=by, note=args.note,
+                                     deadline=args.deadline, owner=args.owner)
+            for r in rows:
+                print(f"#{r['id']} {r['path']} {r['rule_id']}：状态改为 {views.STATUS_ZH[r['status']]}（{r['status']}）")
+            print(f"已修改 {len(rows)} 条问题，操作人 {by}。")
+            return EXIT_OK
+        if args.ledger_command == "stats":
+            rows = ledger.stats(args.by)
+            if args.format == "json":
+                print(json.dumps({"by": args.by, "groups": rows}, ensure_ascii=False, indent=2))
+            else:
+                sys.stdout.write(views.stats_text(rows, args.by))
+            return EXIT_OK
+        fmt = "xlsx" if args.ledger_command == "export" else args.format
+        docs, finds = views.selection(ledger, args.status, args.path)
+        if fmt == "xlsx":
+            if not args.output and sys.stdout.isatty():
+                print("fcr: xlsx 是二进制格式，请用 -o 指定输出文件", file=sys.stderr)
+                return EXIT_ERROR
+            data = views.ledger_xlsx(ledger, docs, finds)
+        elif fmt == "json":
+            data = views.list_json(docs, finds).encode("utf-8")
+        else:
+            data = views.list_text(docs, finds).encode("utf-8")
+        if args.output:
+            write_atomic(Path(args.output), data)
+            if args.ledger_command == "export":
+                print(f"已导出 {len(finds)} 条问题（{len(docs)} 个文件）到 {args.output}")
+        else:
+            sys.stdout.buffer.write(data)
+        return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -370,7 +504,11 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_rules(args)
         if args.command == "negative-list" and args.nl_command:
             return cmd_negative_list(args)
-    except (RulePackError, ConfigError, NegativeListError, ModelUnavailable) as e:
+        if args.command == "audit":
+            return cmd_audit(args)
+        if args.command == "ledger" and args.ledger_command:
+            return cmd_ledger(args)
+    except (RulePackError, ConfigError, NegativeListError, ModelUnavailable, LedgerError) as e:
         print(f"fcr: {e}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
