@@ -315,6 +315,17 @@ def read(data: bytes, path: str) -> RawRead:
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 
 
+def symbol_char(el) -> str | None:
+    """The character of a ``w:sym`` element (symbol fonts use the private area F000–F0FF),
+    or None when its code is unreadable."""
+    code = el.get(qn("w:char")) or ""
+    try:
+        ch = chr(int(code, 16))
+    except ValueError:
+        return None
+    return chr(0xF000 + ord(ch)) if ch < "\uf000" else ch
+
+
 class _Reader:
     def __init__(self, numbering: Numbering):
         self.num = numbering
@@ -348,13 +359,9 @@ class _Reader:
             if el.tag == W_T:
                 parts.append(el.text or "")
             elif el.tag == W_SYM:
-                code = el.get(qn("w:char")) or ""
-                try:
-                    ch = chr(int(code, 16))
-                except ValueError:
+                ch = symbol_char(el)
+                if ch is None:
                     continue
-                if ch < "\uf000":
-                    ch = chr(0xF000 + ord(ch))
                 parts.append(map_symbols(ch) if map_symbols(ch) != ch else "")
             elif el.tag == W_BR and el.get(qn("w:type")) == "page":
                 continue

@@ -177,7 +177,7 @@ def _source_reader():
 def _paragraph_chars(p) -> list[_Char]:
     """The non-whitespace characters of a paragraph in the order the reader reads them."""
     from ..ingest.base import map_symbols
-    from ..ingest.docx import W_SYM, W_T, W_TXBX, qn
+    from ..ingest.docx import W_SYM, W_T, W_TXBX, symbol_char
 
     out: list[_Char] = []
     has_box = p.find(".//" + W_TXBX) is not None
@@ -189,13 +189,9 @@ def _paragraph_chars(p) -> list[_Char]:
                 if not ch.isspace():
                     out.append(_Char(ch, el, i, p))
         else:
-            code = el.get(qn("w:char")) or ""
-            try:
-                ch = chr(int(code, 16))
-            except ValueError:
+            ch = symbol_char(el)
+            if ch is None:
                 continue
-            if ch < "\uf000":
-                ch = chr(0xF000 + ord(ch))
             mapped = map_symbols(ch)
             if mapped != ch and not mapped.isspace():
                 out.append(_Char(mapped, el, 0, p))
