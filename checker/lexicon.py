@@ -227,11 +227,6 @@ def trie_regex(words: Iterable[str]) -> str:
     return "(?:" + "|".join(branches) + ")" if branches else "(?!)"
 
 
-def alternation_regex(words: Iterable[str]) -> str:
-    """Plain ``(?:w1|w2|...)`` alternation, longest first (kept for comparison)."""
-    return "(?:" + "|".join(re.escape(w) for w in _longest_first(words)) + ")"
-
-
 @lru_cache(maxsize=None)
 def term_class_regex(name: str) -> str:
     """Regex (one non-capturing group) matching any term of the class.

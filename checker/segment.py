@@ -7,7 +7,7 @@ header row as context, because its meaning lives in the whole row (评分因素 
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from .document import Block, Clause, Document
 
@@ -156,7 +156,3 @@ def segment_text(text: str) -> list[str]:
     """Convenience for tests and rule authors: the clause strings of one paragraph."""
     return [text[s:e] for s, e in split_spans(text)]
 
-
-def iter_clauses(blocks: Iterable[Block]) -> Iterator[Clause]:
-    for i, b in enumerate(blocks):
-        yield from block_clauses(b, i)

@@ -52,14 +52,12 @@ TENDER_TABLE = [
 ]
 
 
-def write_inputs(folder: Path) -> list[str]:
-    """Write the three inputs into ``folder``; return their names in report order."""
+def write_tender_docx(path: Path, paragraphs, table_rows) -> None:
+    """A tender excerpt as Word writes it: title, headings, paragraphs, then a scoring table."""
     from docx import Document as DocxDocument
 
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / POLICY_NAME).write_text(POLICY_TEXT, encoding="utf-8")
     doc = DocxDocument()
-    for kind, text in TENDER_PARAGRAPHS:
+    for kind, text in paragraphs:
         if kind == "title":
             doc.add_heading(text, level=0)
         elif kind == "heading":
@@ -67,11 +65,18 @@ def write_inputs(folder: Path) -> list[str]:
         else:
             doc.add_paragraph(text)
     doc.add_heading("第三章 评分标准", level=1)
-    table = doc.add_table(rows=len(TENDER_TABLE), cols=3)
-    for r, row in enumerate(TENDER_TABLE):
+    table = doc.add_table(rows=len(table_rows), cols=3)
+    for r, row in enumerate(table_rows):
         for c, cell in enumerate(row):
             table.cell(r, c).text = cell
-    doc.save(folder / TENDER_NAME)
+    doc.save(path)
+
+
+def write_inputs(folder: Path) -> list[str]:
+    """Write the three inputs into ``folder``; return their names in report order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / POLICY_NAME).write_text(POLICY_TEXT, encoding="utf-8")
+    write_tender_docx(folder / TENDER_NAME, TENDER_PARAGRAPHS, TENDER_TABLE)
     (folder / BROKEN_NAME).write_bytes(b"PK\x03\x04 not really a zip archive")
     return [POLICY_NAME, TENDER_NAME, BROKEN_NAME]
 

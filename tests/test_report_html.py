@@ -68,23 +68,10 @@ CLEAN_TEXT = "关于召开新能源汽车产业座谈会的通知\n\n请各相�
 
 
 def _write_inputs(folder: Path) -> list[str]:
-    from docx import Document as DocxDocument
+    from sample_report_run import write_tender_docx
 
     (folder / POLICY_NAME).write_text(POLICY_TEXT, encoding="utf-8")
-    doc = DocxDocument()
-    for kind, text in TENDER_PARAGRAPHS:
-        if kind == "title":
-            doc.add_heading(text, level=0)
-        elif kind == "heading":
-            doc.add_heading(text, level=1)
-        else:
-            doc.add_paragraph(text)
-    doc.add_heading("第三章 评分标准", level=1)
-    table = doc.add_table(rows=len(TENDER_TABLE), cols=3)
-    for r, row in enumerate(TENDER_TABLE):
-        for c, cell in enumerate(row):
-            table.cell(r, c).text = cell
-    doc.save(folder / TENDER_NAME)
+    write_tender_docx(folder / TENDER_NAME, TENDER_PARAGRAPHS, TENDER_TABLE)
     (folder / EMPTY_NAME).write_bytes(b"")
     (folder / CLEAN_NAME).write_text(CLEAN_TEXT, encoding="utf-8")
     return [POLICY_NAME, TENDER_NAME, EMPTY_NAME, CLEAN_NAME]
