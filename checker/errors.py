@@ -31,3 +31,8 @@ class ConfigError(FcrError):
     def __init__(self, path: str, reason: str):
         self.path = path
         super().__init__(f"配置文件 {path}：{reason}")
+
+
+class SchedulerError(FcrError):
+    """``fcr audit --scheduler``: the Dask cluster cannot be used (not installed, unreachable,
+    no workers, workers without fcr or with another version)."""

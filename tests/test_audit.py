@@ -94,6 +94,8 @@ def test_audit_kill9_then_resume_loses_nothing_and_counts_nothing_twice(run_fcr,
     assert p.returncode == 1, p.stderr.decode()
     out = p.stdout.decode()
     assert f"未变更跳过 {partial} 个" in out and f"本次检查 {200 - partial} 个" in out
+    assert "上次运行（第 1 次）未正常结束" in out
+    assert rows(db, "SELECT id, status FROM runs ORDER BY id") == [(1, "killed"), (2, "done")]
 
     paths = [r[0] for r in rows(db, "SELECT path FROM documents")]
     assert sorted(paths) == sorted(expected)          # every file, exactly once, as given
@@ -263,3 +265,64 @@ def test_progress_bar_on_a_terminal():
     text = buf.getvalue()
     assert text.startswith("\r") and "4/4 100%" in text and "个/秒" in text and "剩余" in text
     assert text.endswith("\n")
+
+
+def test_audit_marks_deleted_files_and_clears_the_mark_when_they_return(run_fcr, tmp_path):
+    make_corpus(tmp_path / "docs", 8)
+    assert audit(run_fcr, tmp_path, "docs").returncode == 1
+    gone = tmp_path / "docs" / "sub2" / "doc_006.txt"
+    text = gone.read_bytes()
+    gone.unlink()
+    p = audit(run_fcr, tmp_path, "docs")
+    assert "共 7 个" in p.stdout.decode() and "台账中有 1 个文件已不存在" in p.stdout.decode()
+    docs = {d["path"]: d for d in ledger_json(run_fcr, tmp_path)["documents"]}
+    assert len(docs) == 8                                   # kept, with its findings
+    assert docs["docs/sub2/doc_006.txt"]["missing_since"] is not None
+    assert [d for d, r in docs.items() if r["missing_since"]] == ["docs/sub2/doc_006.txt"]
+    listing = run_fcr("ledger", "list", cwd=tmp_path).stdout.decode()
+    assert "[文件已不存在] docs/sub2/doc_006.txt" in listing and "已不存在 1 个" in listing
+    # Auditing only another folder says nothing about files outside it.
+    other = tmp_path / "other"
+    make_corpus(other, 2, seed=3)
+    assert "已不存在" not in audit(run_fcr, tmp_path, "other").stdout.decode()
+    # Back, unchanged: skipped (same hash) and no longer marked.
+    gone.write_bytes(text)
+    p = audit(run_fcr, tmp_path, "docs")
+    assert "本次检查 0 个，未变更跳过 8 个" in p.stdout.decode()
+    assert all(d["missing_since"] is None for d in ledger_json(run_fcr, tmp_path)["documents"])
+
+
+def test_audit_uses_fcr_toml_and_extra_rules(run_fcr, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "tender.txt").write_text(
+        "某学校食堂食材采购项目招标文件\n投标人须在临港新片区设有配送中心。\n投标人应具备食品经营许可证。\n",
+        encoding="utf-8")
+    p = audit(run_fcr, tmp_path, "docs")
+    assert p.returncode == 0, p.stdout.decode() + p.stderr.decode()      # 临港新片区 is just a place
+    (tmp_path / "fcr.toml").write_text('jurisdiction = ["临港新片区"]\n', encoding="utf-8")
+    p = audit(run_fcr, tmp_path, "docs")
+    out = p.stdout.decode()
+    assert p.returncode == 1 and "本次检查 1 个" in out, out      # the options changed: checked again
+    found = {f["rule_id"] for f in ledger_json(run_fcr, tmp_path)["findings"]}
+    assert found and all(r.startswith("GP-") for r in found)
+    # An extra rule pack given with --rules is used too, and a broken one stops the run early.
+    pack = tmp_path / "my_rules"
+    pack.mkdir()
+    bad = pack / "X-BAD-01.yaml"
+    bad.write_text("id: X-BAD-01\nnonsense: true\n", encoding="utf-8")
+    p = audit(run_fcr, tmp_path, "docs", "--rules", "my_rules")
+    assert p.returncode == 2 and "X-BAD-01.yaml" in p.stderr.decode()
+
+
+def test_ledger_runs_lists_the_runs(run_fcr, tmp_path):
+    make_corpus(tmp_path / "docs", 3)
+    audit(run_fcr, tmp_path, "docs")
+    audit(run_fcr, tmp_path, "docs")
+    p = run_fcr("ledger", "runs", "--format", "json", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr.decode()
+    runs = json.loads(p.stdout)["runs"]
+    assert [(r["id"], r["status"], r["checked"], r["skipped"], r["roots"]) for r in runs] == [
+        (2, "done", 0, 3, ["docs"]), (1, "done", 3, 0, ["docs"])]
+    text = run_fcr("ledger", "runs", cwd=tmp_path).stdout.decode()
+    assert text.splitlines()[0].startswith("第 2 次") and "完成" in text

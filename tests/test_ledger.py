@@ -77,7 +77,7 @@ def test_ledger_schema_wal_and_foreign_files(tmp_path):
     with Ledger(tmp_path / "l.sqlite") as led:
         assert led.journal_mode == "wal"
     con = sqlite3.connect(tmp_path / "l.sqlite")
-    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("1",)
+    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("2",)
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"meta", "runs", "documents", "findings", "history"} <= tables
     con.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
@@ -90,6 +90,25 @@ def test_ledger_schema_wal_and_foreign_files(tmp_path):
         Ledger(tmp_path / "junk.sqlite")
     with pytest.raises(LedgerError, match="不存在"):
         Ledger(tmp_path / "missing.sqlite", create=False)
+
+
+def test_a_version_1_ledger_is_migrated_in_place_and_keeps_its_rows(tmp_path):
+    """Ledgers written by the first release (schema 1: no missing_since, no run pid/host)."""
+    path = tmp_path / "old.sqlite"
+    with Ledger(path) as led:
+        run = led.start_run(["docs"], "v", "0.1.0", 1)
+        led.finish_run(run, "done", checked=1)
+    con = sqlite3.connect(path)
+    for table, column in (("documents", "missing_since"), ("runs", "pid"), ("runs", "host")):
+        con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    con.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    con.commit()
+    con.close()
+    with Ledger(path) as led:
+        assert [(r["id"], r["status"], r["pid"]) for r in led.runs()] == [(1, "done", None)]
+        assert led.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "2"
+        led.db.execute("SELECT missing_since FROM documents").fetchall()
+        assert led.start_run(["docs"], "v", "0.1.0", 1) == 2
 
 
 def test_ledger_list_json_contract(run_fcr, work):

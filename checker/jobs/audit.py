@@ -1,283 +1,41 @@
-"""``fcr audit``: check folder trees in worker processes and keep the ledger.
+"""``fcr audit``: check folder trees and keep the ledger.
 
-Layers: this job calls the same engine the CLI's ``check`` calls (``Analyzer.check_path``) and
-writes through :class:`checker.ledger.Ledger`; the engine knows no database.
+Layers: the job calls the same engine as ``fcr check`` (built from the same
+:class:`~checker.engine_spec.EngineSpec`, so ``fcr.toml`` and ``--rules`` apply) and writes
+through :class:`checker.ledger.Ledger`; the engine knows no database.
 
 Flow::
 
-    discover(roots)  ──▶  Task(path, abs_path, known sha256)  ──▶  backend (workers)
-                                                                    check_task: read bytes,
-                                                                    sha256, skip if unchanged,
-                                                                    else Analyzer.check_path
-    coordinator  ◀──  Outcome(path, sha256, size, DocumentResult | unchanged)  ◀──┘
-        └─▶ Ledger.record(...)  one transaction per document, as results arrive (single writer)
+    discover(roots) ─▶ coordinator: a file already in the ledger with this results version?
+                         hash it here; same sha256 ─▶ skipped, never sent anywhere
+                       ─▶ Task(path, abs_path, known sha256) ─▶ backend (workers: read, hash,
+                                                                 Analyzer.check_path)
+    coordinator ◀── Outcome(path, sha256, size, DocumentResult) ◀──┘
+        └─▶ Ledger.record(...): one transaction per document, as results arrive (single writer)
+    end of a complete run ─▶ documents below the roots that no longer exist get missing_since
 
-Incremental and resumable by the same rule: before dispatch the coordinator reads, for every
-document already in the ledger *with the current rules version*, its sha256; the worker hashes
-the file and returns ``unchanged`` without checking when the hash matches. A run killed with
-``kill -9`` lost only the documents in flight (never committed, so never half-written); running
-the same command again skips everything committed and checks the rest.
+Incremental and resumable by the same rule: a run killed with ``kill -9`` lost only the
+documents in flight (never committed, so never half-written); the same command again skips
+everything committed — by hashing in the coordinator, without starting a single worker when
+nothing changed — and checks the rest. The killed run is marked ``killed`` in ``runs``.
 
-Backends
---------
-A backend is anything with ``imap_unordered(tasks) -> Iterator[Outcome]`` and ``close()``; the
-job knows nothing else about it. Two ship here:
-
-- :class:`InlineBackend` (``--workers 1``): checks in the coordinator's process.
-- :class:`LocalBackend` (``--workers N``): a ``ProcessPoolExecutor`` whose initializer
-  (:func:`init_worker`) builds one ``Analyzer`` per process — rulebook and model load once —
-  with a bounded number of tasks in flight, so the coordinator's memory does not grow with the
-  tree.
-
-A Dask backend (``--scheduler ADDRESS``, not built yet) fits the same interface::
-
-    class DaskBackend:
-        def __init__(self, spec: EngineSpec, address: str):
-            self.client = distributed.Client(address)
-            # build the Analyzer once per Dask worker: a WorkerPlugin whose setup() calls
-            # init_worker(spec) (or client.register_worker_callbacks(partial(init_worker, spec)))
-        def imap_unordered(self, tasks):
-            # bounded window of client.submit(check_task, task, pure=False) futures, yielding
-            # from distributed.as_completed as they finish; when workers cannot read the
-            # coordinator's paths, submit check_bytes(task, data) with the file's bytes instead
-            # (Task carries abs_path for shared file systems).
-        def close(self): self.client.close()
-
-``check_task`` and ``Outcome`` are top-level and picklable for that reason; the coordinator
-(ledger writes, progress, summary) stays unchanged.
+Backends (``checker.jobs.backends``, ``checker.jobs.dask_backend``) run the checks: in this
+process, in local worker processes, or on a Dask cluster; the job only calls
+``imap_unordered`` and ``close``.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field, replace
-from fnmatch import fnmatchcase
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
 
+from ..engine_spec import EngineSpec, results_version
 from ..findings import DocumentResult, RunResult
-
-# -- discovery ----------------------------------------------------------------------------------
-
-
-def _matches(rel: str, pattern: str) -> bool:
-    """Glob on the path relative to the given folder ('*' also crosses '/'); a pattern without
-    '/' also matches the file name alone; a leading '**/' may match nothing."""
-    if fnmatchcase(rel, pattern):
-        return True
-    if pattern.startswith("**/") and _matches(rel, pattern[3:]):
-        return True
-    return "/" not in pattern and fnmatchcase(rel.rsplit("/", 1)[-1], pattern)
-
-
-def discover(roots: list[str], include: list[str] = (), exclude: list[str] = ()) -> tuple[list[str], list[str]]:
-    """(files, problems): supported files below each root, paths as given (``docs/a.txt`` for
-    ``docs``), sorted per root; a root that is a file is taken as is. ``problems`` names roots
-    that do not exist."""
-    from ..ingest import SUPPORTED_EXTENSIONS
-
-    files: list[str] = []
-    problems: list[str] = []
-    seen: set[str] = set()
-
-    def add(p: str) -> None:
-        if p not in seen:
-            seen.add(p)
-            files.append(p)
-
-    for root in roots:
-        if os.path.isfile(root):
-            add(root)
-            continue
-        if not os.path.isdir(root):
-            problems.append(f"{root}：文件夹不存在")
-            continue
-        found = []
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames.sort()
-            for name in filenames:
-                if os.path.splitext(name)[1].lower() not in SUPPORTED_EXTENSIONS:
-                    continue
-                full = os.path.join(dirpath, name)
-                rel = os.path.relpath(full, root).replace(os.sep, "/")
-                if include and not any(_matches(rel, g) for g in include):
-                    continue
-                if any(_matches(rel, g) for g in exclude):
-                    continue
-                found.append(full)
-        for p in sorted(found):
-            add(p)
-    return files, problems
-
-
-# -- the work a worker does -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EngineSpec:
-    """How a worker builds its Analyzer: picklable, so it travels to processes (and Dask)."""
-
-    detectors: str = "combined"      # combined | rules | model
-    keep_documents: bool = False     # send the Document back (HTML report) — costs memory
-
-
-@dataclass(frozen=True)
-class Task:
-    path: str                        # as given
-    abs_path: str
-    known_sha256: str | None = None  # in the ledger with the current rules version
-
-
-@dataclass(frozen=True)
-class Outcome:
-    path: str
-    abs_path: str
-    sha256: str | None
-    size: int | None
-    unchanged: bool = False
-    result: DocumentResult | None = None
-    seconds: float = 0.0
-
-
-_ANALYZER = None
-_SPEC: EngineSpec | None = None
-
-
-def build_analyzer(spec: EngineSpec):
-    from ..classifier import default_model
-    from ..engine import Analyzer, Options
-    from ..rulebook import default_rulebook
-
-    model = default_model() if spec.detectors != "rules" else None
-    return Analyzer(default_rulebook(), Options(detectors=spec.detectors), model)
-
-
-def init_worker(spec: EngineSpec) -> None:
-    """Process initializer: load rulebook and model once, build the Analyzer."""
-    global _ANALYZER, _SPEC
-    _SPEC = spec
-    _ANALYZER = build_analyzer(spec)
-
-
-def check_task(task: Task) -> Outcome:
-    """Read, hash, and (unless unchanged) check one file. Never raises for a bad file."""
-    t0 = time.perf_counter()
-    if _ANALYZER is None:
-        init_worker(EngineSpec())
-    try:
-        with open(task.path, "rb") as fh:
-            data = fh.read()
-    except OSError:
-        # The engine's reader gives the specific Chinese reason (missing, permission, directory …).
-        result = _ANALYZER.check_path(task.path)
-        if result.status == "ok":   # readable after all (a race): treat as a normal check
-            return Outcome(task.path, task.abs_path, None, None, result=_slim(result),
-                           seconds=time.perf_counter() - t0)
-        return Outcome(task.path, task.abs_path, None, None, result=result, seconds=time.perf_counter() - t0)
-    sha = hashlib.sha256(data).hexdigest()
-    if task.known_sha256 == sha:
-        return Outcome(task.path, task.abs_path, sha, len(data), unchanged=True, seconds=time.perf_counter() - t0)
-    return check_bytes(task, data, sha, t0)
-
-
-def check_bytes(task: Task, data: bytes, sha: str | None = None, t0: float | None = None) -> Outcome:
-    """Check a file's bytes (also the entry point for workers that cannot read the path)."""
-    t0 = time.perf_counter() if t0 is None else t0
-    if _ANALYZER is None:
-        init_worker(EngineSpec())
-    sha = sha or hashlib.sha256(data).hexdigest()
-    try:
-        result = _ANALYZER.check_path(task.path, data)
-    except Exception as e:  # noqa: BLE001 - one broken file must not stop the run
-        result = DocumentResult(path=task.path, status="error",
-                                error=f"检查时出错（{type(e).__name__}: {e}）")
-    return Outcome(task.path, task.abs_path, sha, len(data), result=_slim(result), seconds=time.perf_counter() - t0)
-
-
-def _slim(result: DocumentResult) -> DocumentResult:
-    keep = _SPEC is not None and _SPEC.keep_documents
-    return result if keep or result.document is None else replace(result, document=None)
-
-
-# -- backends -------------------------------------------------------------------------------------
-
-
-class InlineBackend:
-    """Checks in this process (``--workers 1``): no pickling, no process start-up."""
-
-    def __init__(self, spec: EngineSpec):
-        init_worker(spec)
-
-    def imap_unordered(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
-        for t in tasks:
-            yield check_task(t)
-
-    def close(self) -> None:
-        pass
-
-
-def _mp_context():
-    import multiprocessing as mp
-
-    # fork: workers inherit the coordinator's loaded rulebook (the initializer then finds it
-    # cached); elsewhere spawn, and the initializer loads everything itself.
-    return mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-
-
-class LocalBackend:
-    """Local worker processes, each with its own Analyzer; at most ``window`` tasks in flight."""
-
-    def __init__(self, spec: EngineSpec, workers: int, window: int | None = None):
-        self.workers = workers
-        self.window = window or workers * 4
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(),
-                                        initializer=init_worker, initargs=(spec,))
-
-    def imap_unordered(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
-        it = iter(tasks)
-        pending = set()
-        for t in it:
-            pending.add(self.pool.submit(check_task, t))
-            if len(pending) >= self.window:
-                break
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                yield fut.result()
-                nxt = next(it, None)
-                if nxt is not None:
-                    pending.add(self.pool.submit(check_task, nxt))
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-# -- the job --------------------------------------------------------------------------------------
-
-
-def check_version(detectors: str = "combined") -> str:
-    """What a recorded result depends on: the rules (as ``fcr check`` reports rules_version) and
-    the classifier's sha256 (from its metadata file, without loading the model)."""
-    import json
-
-    from ..classifier import default_model_path
-    from ..rulebook import default_rulebook
-
-    book = default_rulebook()
-    h = hashlib.sha256()
-    for rule in sorted(book.rules, key=lambda r: r.id):
-        h.update(rule.spec.model_dump_json().encode())
-    version = f"{len(book.rules)}-{h.hexdigest()[:12]}"   # = cli.rules_version(book)
-    if detectors == "rules":
-        return version + "+rules-only"
-    try:
-        meta = json.loads(default_model_path().with_suffix(".json").read_text(encoding="utf-8"))
-        return version + "+model-" + str(meta.get("model_sha256", "?"))[:12]
-    except (OSError, ValueError):
-        return version + "+no-model"
+from .backends import InlineBackend, LocalBackend
+from .discover import discover  # noqa: F401 - re-exported: the CLI's entry point for walking trees
+from .work import Task, read_and_hash
 
 
 @dataclass
@@ -291,69 +49,108 @@ class AuditSummary:
     resolved: int = 0
     reopened: int = 0
     open: int = 0
+    missing: int = 0                 # files recorded earlier that no longer exist
+    killed_runs: list[int] = field(default_factory=list)   # earlier runs found killed
     seconds: float = 0.0
     interrupted: bool = False
     error_paths: list[tuple[str, str]] = field(default_factory=list)
     results: list[DocumentResult] = field(default_factory=list)   # when collecting for reports
 
     @property
+    def done(self) -> int:
+        return self.checked + self.skipped + self.errors
+
+    @property
     def rate(self) -> float:
-        return (self.checked + self.skipped + self.errors) / self.seconds if self.seconds > 0 else 0.0
+        return self.done / self.seconds if self.seconds > 0 else 0.0
 
 
-def run_audit(ledger, files: list[str], *, roots: list[str], workers: int = 1,
-              spec: EngineSpec = EngineSpec(), collect: bool = False, progress=None,
-              backend=None) -> AuditSummary:
+def make_backend(spec: EngineSpec, n_tasks: int, workers: int = 1, scheduler: str | None = None,
+                 send_files: bool | None = None):
+    if scheduler:
+        from .dask_backend import DaskBackend
+
+        return DaskBackend(spec, scheduler, send_files=send_files)
+    if workers <= 1 or n_tasks <= 1:
+        return InlineBackend(spec)
+    return LocalBackend(spec, min(workers, n_tasks))
+
+
+def run_audit(ledger, files: list[str], *, roots: list[str], spec: EngineSpec = EngineSpec(), workers: int = 1,
+              scheduler: str | None = None, send_files: bool | None = None, collect: bool = False,
+              progress=None, backend=None, version: str | None = None) -> AuditSummary:
     """Check ``files`` (paths as given) and record them in ``ledger``; returns the summary.
 
     ``collect`` keeps the checked documents' results (for the run's xlsx / HTML reports).
     ``progress`` is called with the summary after each file. KeyboardInterrupt stops the run;
-    everything committed so far stays (the summary says ``interrupted``).
+    everything committed so far stays (the summary says ``interrupted``). ``backend`` overrides
+    the choice made from ``workers`` / ``scheduler``.
     """
     from .. import __version__
 
-    version = check_version(spec.detectors)
+    version = version or results_version(spec)
+    killed = ledger.close_stale_runs()
     known = ledger.known_hashes(version)
-    tasks = []
-    for p in files:
-        ap = os.path.abspath(p)
-        tasks.append(Task(p, ap, known.get(ap)))
-    run_id = ledger.start_run(roots, version, __version__, len(tasks))
-    summary = AuditSummary(run_id=run_id, files=len(tasks))
+    run_id = ledger.start_run(roots, version, __version__, len(files))
+    summary = AuditSummary(run_id=run_id, files=len(files), killed_runs=killed)
     t0 = time.perf_counter()
-    if backend is None:
-        backend = InlineBackend(spec) if workers <= 1 or len(tasks) <= 1 else LocalBackend(spec, workers)
+    abs_paths = [os.path.abspath(p) for p in files]
+
+    def tick() -> None:
+        summary.seconds = time.perf_counter() - t0
+        if progress is not None:
+            progress(summary)
+
     try:
-        for out in backend.imap_unordered(tasks):
-            if out.unchanged:
-                summary.skipped += 1
-            else:
-                res = out.result
-                rec = ledger.record(run_id=run_id, path=out.path, abs_path=out.abs_path, sha256=out.sha256,
-                                    size=out.size, result=res, rules_version=version)
-                if res.status == "error":
-                    summary.errors += 1
-                    summary.error_paths.append((out.path, res.error or ""))
-                else:
-                    summary.checked += 1
-                summary.new += rec.new
-                summary.resolved += rec.resolved
-                summary.reopened += rec.reopened
-                if collect:
-                    summary.results.append(res)
-            summary.seconds = time.perf_counter() - t0
-            if progress is not None:
-                progress(summary)
+        to_check = []
+        for p, ap in zip(files, abs_paths):
+            sha = known.get(ap)
+            if sha is not None:
+                got = read_and_hash(p)
+                if got is not None and got[1] == sha:
+                    summary.skipped += 1
+                    tick()
+                    continue
+            to_check.append(Task(p, ap, sha))
+        if to_check:
+            backend = backend or make_backend(spec, len(to_check), workers, scheduler, send_files)
+            try:
+                for out in backend.imap_unordered(to_check):
+                    _record(ledger, run_id, version, out, summary, collect)
+                    tick()
+            finally:
+                backend.close()
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
-        backend.close()
         summary.seconds = time.perf_counter() - t0
-        summary.open = ledger.count_open(t.abs_path for t in tasks)
+        summary.open = ledger.count_open(abs_paths)
         ledger.finish_run(run_id, "interrupted" if summary.interrupted else "done",
                           checked=summary.checked, skipped=summary.skipped, errors=summary.errors,
                           new_findings=summary.new, resolved_findings=summary.resolved)
+    if not summary.interrupted:
+        folders = [os.path.abspath(r) for r in roots if os.path.isdir(r)]
+        summary.missing = ledger.sync_presence(folders, abs_paths)[0] if folders else 0
     return summary
+
+
+def _record(ledger, run_id: int, version: str, out, summary: AuditSummary, collect: bool) -> None:
+    if out.unchanged:   # a worker found the file unchanged after all (hashing raced an edit)
+        summary.skipped += 1
+        return
+    res = out.result
+    rec = ledger.record(run_id=run_id, path=out.path, abs_path=out.abs_path, sha256=out.sha256,
+                        size=out.size, result=res, rules_version=version)
+    if res.status == "error":
+        summary.errors += 1
+        summary.error_paths.append((out.path, res.error or ""))
+    else:
+        summary.checked += 1
+    summary.new += rec.new
+    summary.resolved += rec.resolved
+    summary.reopened += rec.reopened
+    if collect:
+        summary.results.append(res)
 
 
 def write_reports(summary: AuditSummary, report_dir: str, rules_version: str) -> list[Path]:
@@ -390,7 +187,7 @@ class Progress:
         self._logged = 0
 
     def __call__(self, s: AuditSummary) -> None:
-        done = s.checked + s.skipped + s.errors
+        done = s.done
         rate = s.rate
         eta = (self.total - done) / rate if rate > 0 else 0.0
         if self.tty:
@@ -432,9 +229,13 @@ def summary_text(s: AuditSummary, db: str) -> str:
         + f"，当前待确认 {s.open} 条",
         f"  台账：{db}",
     ]
+    if s.missing:
+        lines.append(f"  台账中有 {s.missing} 个文件已不存在，已标记（其问题保留；如属废止，请复核后用 fcr ledger set 更新状态）")
+    if s.killed_runs:
+        runs = "、".join(f"第 {i} 次" for i in s.killed_runs)
+        lines.append(f"  上次运行（{runs}）未正常结束（进程已终止），已标记为 killed；其已保存的结果本次直接沿用")
     if s.interrupted:
-        done = s.checked + s.skipped + s.errors
-        lines.append(f"  已保存 {done} 个文件的结果；再次运行同一命令即可继续，不会重复计数。")
+        lines.append(f"  已保存 {s.done} 个文件的结果；再次运行同一命令即可继续，不会重复计数。")
     for path, err in s.error_paths[:20]:
         lines.append(f"  无法读取：{path}：{err}")
     if len(s.error_paths) > 20:

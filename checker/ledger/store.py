@@ -35,6 +35,7 @@ import hashlib
 import json
 import os
 import re
+import socket
 import sqlite3
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -44,7 +45,7 @@ from typing import Iterable
 from ..errors import FcrError
 from ..normalize import normalize
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_DB = "fcr-ledger.sqlite"
 FINDING_STATUSES = ("open", "confirmed", "dismissed", "rectifying", "resolved", "closed")
 SETTABLE_STATUSES = FINDING_STATUSES[1:]
@@ -65,7 +66,7 @@ CREATE TABLE runs (
     id INTEGER PRIMARY KEY,
     started_at TEXT NOT NULL,
     finished_at TEXT,
-    status TEXT NOT NULL DEFAULT 'running',          -- running | done | interrupted
+    status TEXT NOT NULL DEFAULT 'running',          -- running | done | interrupted | killed
     roots TEXT NOT NULL,                            -- JSON list of the folders given
     rules_version TEXT NOT NULL,
     fcr_version TEXT NOT NULL,
@@ -74,7 +75,9 @@ CREATE TABLE runs (
     skipped INTEGER NOT NULL DEFAULT 0,
     errors INTEGER NOT NULL DEFAULT 0,
     new_findings INTEGER NOT NULL DEFAULT 0,
-    resolved_findings INTEGER NOT NULL DEFAULT 0
+    resolved_findings INTEGER NOT NULL DEFAULT 0,
+    pid INTEGER,                                    -- the coordinator, to tell a killed run
+    host TEXT
 );
 CREATE TABLE documents (
     id INTEGER PRIMARY KEY,
@@ -90,7 +93,8 @@ CREATE TABLE documents (
     clauses INTEGER NOT NULL DEFAULT 0,
     rules_version TEXT NOT NULL,                    -- rules (and model) the check ran with
     checked_at TEXT NOT NULL,
-    run_id INTEGER NOT NULL REFERENCES runs(id)
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    missing_since TEXT                              -- set when an audit of its folder no longer finds it
 );
 CREATE TABLE findings (
     id INTEGER PRIMARY KEY,
@@ -214,7 +218,25 @@ class Ledger:
             raise LedgerError(f"台账 {self.path} 的结构版本为 {version}，高于本程序支持的 {SCHEMA_VERSION}，请升级 fcr")
         if version < 1:
             raise LedgerError(f"台账 {self.path} 缺少结构版本信息，无法使用")
-        # Future migrations: ``if version < 2: ...`` each in its own transaction.
+        if version < 2:
+            self._migrate(2, [
+                "ALTER TABLE documents ADD COLUMN missing_since TEXT",
+                "ALTER TABLE runs ADD COLUMN pid INTEGER",
+                "ALTER TABLE runs ADD COLUMN host TEXT",
+            ])
+
+    def _migrate(self, to: int, statements: list[str]) -> None:
+        """One schema step in one transaction; another process may have done it meanwhile."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            if int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]) < to:
+                for stmt in statements:
+                    self.db.execute(stmt)
+                self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(to),))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self.db.close()
@@ -228,9 +250,27 @@ class Ledger:
     # -- runs -------------------------------------------------------------------------------
     def start_run(self, roots: list[str], rules_version: str, fcr_version: str, files: int) -> int:
         cur = self.db.execute(
-            "INSERT INTO runs (started_at, roots, rules_version, fcr_version, files) VALUES (?, ?, ?, ?, ?)",
-            (now(), json.dumps(roots, ensure_ascii=False), rules_version, fcr_version, files))
+            "INSERT INTO runs (started_at, roots, rules_version, fcr_version, files, pid, host) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (now(), json.dumps(roots, ensure_ascii=False), rules_version, fcr_version, files, os.getpid(),
+             socket.gethostname()))
         return int(cur.lastrowid)
+
+    def close_stale_runs(self) -> list[int]:
+        """Mark as ``killed`` the runs still ``running`` whose coordinator process on this host is
+        gone (kill -9, power loss); returns their ids. Runs of other hosts are left alone."""
+        host = socket.gethostname()
+        stale = [r["id"] for r in self.db.execute(
+            "SELECT id, pid FROM runs WHERE status = 'running' AND host = ?", (host,))
+            if r["pid"] is None or not _process_alive(r["pid"])]
+        stale += [r[0] for r in self.db.execute("SELECT id FROM runs WHERE status = 'running' AND host IS NULL")]
+        for run_id in stale:
+            self.db.execute("UPDATE runs SET status = 'killed' WHERE id = ? AND status = 'running'", (run_id,))
+        return sorted(stale)
+
+    def runs(self, limit: int | None = None) -> list[sqlite3.Row]:
+        sql = "SELECT * FROM runs ORDER BY id DESC" + (f" LIMIT {int(limit)}" if limit else "")
+        return self.db.execute(sql).fetchall()
 
     def finish_run(self, run_id: int, status: str, **counts: int) -> None:
         sets = ", ".join(f"{k} = ?" for k in counts)
@@ -270,6 +310,7 @@ class Ledger:
                 db.execute(
                     "UPDATE documents SET path=?, sha256=?, size=?, doc_type=?, status=?, error=?, warnings=?, "
                     "chars=?, clauses=?, rules_version=?, checked_at=?, run_id=? WHERE id=?", (*values, doc_id))
+            db.execute("UPDATE documents SET missing_since = NULL WHERE id = ?", (doc_id,))
             if result.status == "ok":
                 self._reconcile(doc_id, result.findings, at, out)
             db.execute("COMMIT")
@@ -277,6 +318,34 @@ class Ledger:
             db.execute("ROLLBACK")
             raise
         return out
+
+    def sync_presence(self, roots: Iterable[str], present: Iterable[str]) -> tuple[int, int]:
+        """After a complete audit of ``roots`` (absolute): documents below them that no longer
+        exist get ``missing_since`` (their findings are kept: a deleted file may have been
+        moved, or the measure repealed, which a reviewer confirms); documents seen again lose
+        it. Returns (newly missing, back again)."""
+        roots = [r.rstrip(os.sep) for r in roots]
+        present = set(present)
+        at = now()
+        gone = back = 0
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for row in self.db.execute("SELECT id, abs_path, missing_since FROM documents").fetchall():
+                p = row["abs_path"]
+                if not any(p == r or p.startswith(r + os.sep) for r in roots):
+                    continue
+                if p in present or os.path.exists(p):
+                    if row["missing_since"] is not None and p in present:
+                        self.db.execute("UPDATE documents SET missing_since = NULL WHERE id = ?", (row["id"],))
+                        back += 1
+                elif row["missing_since"] is None:
+                    self.db.execute("UPDATE documents SET missing_since = ? WHERE id = ?", (at, row["id"]))
+                    gone += 1
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return gone, back
 
     def _reconcile(self, doc_id: int, findings, at: str, out: Reconciled) -> None:
         db = self.db
@@ -456,6 +525,16 @@ def stat_row(key: str, g: dict) -> dict:
         "by_status": {st: s.get(st, 0) for st in FINDING_STATUSES},
         "rectification_rate": round(done / base, 4) if base else None,
     }
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:      # alive, owned by someone else
+        return True
+    return True
 
 
 def match_path(path: str, pattern: str) -> bool:

@@ -66,7 +66,30 @@ def document_record(row) -> dict:
         "doc_type": row["doc_type"],
         "size": row["size"],
         "run_id": row["run_id"],
+        "missing_since": row["missing_since"],   # the file was no longer found by an audit
     }
+
+
+RUN_STATUS_ZH = {"running": "运行中", "done": "完成", "interrupted": "已中断", "killed": "进程被终止"}
+
+
+def run_record(row) -> dict:
+    return {k: row[k] for k in ("id", "started_at", "finished_at", "status", "files", "checked", "skipped",
+                                "errors", "new_findings", "resolved_findings", "rules_version", "fcr_version",
+                                "host", "pid")} | {"roots": json.loads(row["roots"])}
+
+
+def runs_text(runs) -> str:
+    lines = []
+    for r in runs:
+        end = (r["finished_at"] or "")[11:19] or "—"
+        lines.append(f"第 {r['id']} 次  {r['started_at'][:19].replace('T', ' ')} → {end}  "
+                     f"{RUN_STATUS_ZH.get(r['status'], r['status'])}  文件 {r['files']}：检查 {r['checked']}，"
+                     f"跳过 {r['skipped']}，无法读取 {r['errors']}；新增问题 {r['new_findings']}，"
+                     f"复查已整改 {r['resolved_findings']}  {'、'.join(json.loads(r['roots']))}")
+    if not lines:
+        lines.append("台账中还没有审计运行记录。")
+    return "\n".join(lines) + "\n"
 
 
 def selection(ledger: Ledger, status: str | None, path_glob: str | None):
@@ -106,7 +129,11 @@ def list_text(docs, finds) -> str:
     errors = [d for d in docs if d["status"] == "error"]
     for d in errors:
         lines.append(f"[无法读取] {d['path']}：{d['error']}")
-    lines.append(f"共 {len(docs)} 个文件（无法读取 {len(errors)} 个），{len(finds)} 条问题。")
+    missing = [d for d in docs if d["missing_since"]]
+    for d in missing:
+        lines.append(f"[文件已不存在] {d['path']}（{d['missing_since'][:10]} 起未找到；其问题仍保留在台账中）")
+    lines.append(f"共 {len(docs)} 个文件（无法读取 {len(errors)} 个" + (f"，已不存在 {len(missing)} 个" if missing else "")
+                 + f"），{len(finds)} 条问题。")
     return "\n".join(lines) + "\n"
 
 
