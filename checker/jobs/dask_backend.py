@@ -2,7 +2,8 @@
 
 The coordinator (walking the tree, hashing unchanged files, writing the ledger, progress) stays
 on this machine; only the checks run on the cluster's workers, through
-:func:`checker.jobs.work.run_on_worker`. Workers need fcr installed (the same version: results
+:func:`checker.jobs.work.run_batch_on_worker`, a few files per task (a Dask task costs
+milliseconds of messages, as much as checking a short file). Workers need fcr installed (the same version: results
 must not depend on which machine checked a file). Start them with one thread each — a check is
 pure Python, so threads in one worker add nothing under the GIL::
 
@@ -28,7 +29,6 @@ from .work import Outcome, Task, read_and_hash, run_batch_on_worker
 def worker_probe(abs_path: str) -> dict:
     """Run on every worker before the job: its fcr version and whether it can read our paths."""
     from .. import __version__
-
     from . import work
 
     return {"version": __version__, "can_read": work.readable(abs_path)}

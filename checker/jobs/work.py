@@ -98,16 +98,11 @@ def check_bytes(task: Task, data: bytes, sha: str | None = None, t0: float | Non
     return Outcome(task.path, task.abs_path, sha, len(data), result=_slim(result), seconds=time.perf_counter() - t0)
 
 
-def run_on_worker(spec: EngineSpec, task: Task, data: bytes | None = None) -> Outcome:
-    """Entry point on a cluster worker: the spec travels with every task (a few hundred bytes),
-    so a worker that joins mid-run, or restarts, checks with the right rules."""
-    init_worker(spec)
-    return check_task(task) if data is None else check_bytes(task, data)
-
-
 def run_batch_on_worker(spec: EngineSpec, tasks: list[Task], data: list[bytes | None]) -> list[Outcome]:
-    """Several files in one cluster task: a task costs the scheduler and the worker's event loop
-    a few milliseconds of messages, as much as checking a short file, so tasks carry batches."""
+    """Entry point on a cluster worker. Several files per task: a task costs the scheduler and the
+    worker's event loop a few milliseconds of messages, as much as checking a short file. The
+    spec travels with every task (a few hundred bytes), so a worker that joins mid-run, or
+    restarts, checks with the right rules."""
     init_worker(spec)
     return [check_task(t) if d is None else check_bytes(t, d) for t, d in zip(tasks, data)]
 
