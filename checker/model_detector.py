@@ -98,11 +98,16 @@ def second_opinion(
 
 # A clause that restricts says so: a modal or limiting word. Headings (（三）总部经济奖励) and
 # descriptions without one are not findings however the model scores their vocabulary.
+# 应 and 需 only as modals: not inside 响应, 供应, 相应, 应税, 应用, 需求 (an address line "递交响应
+#文件地点：某市…" is no restriction).
 _RESTRICTION_CUE = re.compile(
-    r"须|必须|应当|应|需要?|仅|只(?:能|限|有)|限(?:于|定|制|本)|方可|才能|不得|不予|不能|禁止|优先|指定|统一|"
+    r"须|必须|(?<![供响相对适回反效感])应(?![用商答税收])|(?<![无不])需(?!求)要?|仅|只(?:能|限|有)|限(?:于|定|制|本)|方可|才能|不得|不予|不能|禁止|优先|指定|统一|"
     r"原则上|唯一|独家|加分|得分|为准|认可|同意|审批|审核|备案|准入|办理"
 )
 MIN_MODEL_ONLY_CLAUSE = 15
+# Where the work is done or bids are handed in (服务地点, 交货地点, 会议地点 with a street address)
+# is a fact about the project, not a condition on suppliers, however many place names it holds.
+_PLACE_OF_PERFORMANCE = re.compile(r"(?:地点|地址)[^。；]*[路街道巷里弄]\s*\d+\s*号|[路街道巷里弄]\s*\d+\s*号[^。；]*(?:地点|地址)")
 
 
 @lru_cache(maxsize=1)
@@ -135,6 +140,7 @@ def _reportable(text: str, pred, spec: CategoryFinding, floor: float) -> bool:
         and len(plain) >= MIN_MODEL_ONLY_CLAUSE
         and _RESTRICTION_CUE.search(plain) is not None
         and compile_pattern(spec.evidence).search(plain) is not None
+        and _PLACE_OF_PERFORMANCE.search(plain) is None
     )
 
 

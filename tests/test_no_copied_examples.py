@@ -1,4 +1,5 @@
-"""Rule files must not copy sentences from the real cases in ../shared (they measure us).
+"""Rule files must not copy sentences from ../shared: the real cases (they measure us) and the
+rule catalog's own example sentences (they are the spec's, not ours).
 
 A rule example or comment that shares a long run of characters with a published clause is a
 copy, not a pattern we wrote; statutory boilerplate (law names, 《政府采购法》第二十二条 conditions)
@@ -22,10 +23,12 @@ def _grams(text: str, n: int) -> set[str]:
     return {text[i:i + n] for i in range(len(text) - n + 1)}
 
 
-def test_rule_files_do_not_copy_shared_cases(shared):
+def test_rule_files_do_not_copy_shared_texts(shared):
     sources = [json.loads(l)["text"] for l in open(shared / "corpora/dev_cases.jsonl", encoding="utf-8") if l.strip()]
     for path in glob.glob(str(shared / "corpora/docs/*.txt")):
         sources += [l.strip() for l in open(path, encoding="utf-8") if len(l.strip()) >= RUN]
+    catalog = (shared / "domain/rules_catalog.md").read_text(encoding="utf-8")
+    sources += re.findall(r'[✗✓]\s*"([^"]+)"', catalog)      # its ✗ / ✓ example sentences
     known = set()
     for s in sources:
         known |= _grams(re.sub(r"\s+", "", s), RUN)
