@@ -93,12 +93,12 @@ _RESULT_OPTIONS = ("doc_type", "min_severity", "enabled", "disabled", "jurisdict
 
 
 def _extra_exception_files(book: Rulebook) -> list[Path]:
-    """``exceptions.yaml`` files of the user's own packs (the built-in one comes with the rules)."""
+    """``exceptions.yaml`` files of the user's own packs (the built-in ones come with the rules)."""
     from .resources import data_path
 
     builtin = data_path("rules").resolve()
     found = {p.resolve() for d in book.sources for p in Path(d).rglob("exceptions.yaml")}
-    return sorted(p for p in found if p.parent != builtin)
+    return sorted(p for p in found if builtin not in p.parents)
 
 
 def results_version(spec: EngineSpec, book: Rulebook | None = None) -> str:

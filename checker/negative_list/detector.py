@@ -99,6 +99,19 @@ class NegativeListDetector:
             if not mentions:
                 continue
             existing = by_clause.get((clause.location, clause.start))
+            if existing and self.emit and not _NEGATION.search(plain):
+                # A rule saw the clause too (NL-ABOLISHED-01 …): the table's finding names the
+                # licence and when it was abolished, so it replaces the rule's in its category.
+                flagged = self._abolished(clause, plain, mentions, doc_type)
+                if flagged is not None:
+                    same = [i for i in existing if findings[i].category == flagged.category]
+                    if same:
+                        for i in same:
+                            findings[i] = None
+                        added.append(flagged)
+                        existing = [i for i in existing if i not in same]
+                        if not existing:
+                            continue
             if existing:
                 cites = _citations(mentions)
                 for i in existing:
@@ -113,6 +126,7 @@ class NegativeListDetector:
                 added.append(flagged)
                 continue
             notes += _lawful_notes(clause, plain, mentions)
+        findings = [f for f in findings if f is not None]
         if added:
             findings = sorted(
                 findings + added, key=lambda f: (f.location.paragraph or 0, f.location.line or 0, f.start)
