@@ -1,12 +1,11 @@
 """Command line: ``fcr check``, ``fcr rules list|show|test``, ``fcr negative-list import|show``,
-``fcr audit``, ``fcr ledger list|set|stats|export``. Messages are Chinese.
+``fcr audit``, ``fcr ledger list|set|stats|export``, ``fcr serve``. Messages are Chinese.
 
 Exit status, like a linter's: 0 no findings, 1 findings, 2 usage error or nothing could be read.
 """
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -14,13 +13,13 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config, find_config, load_config
-from .engine import Analyzer, Options
-from .errors import ConfigError, FcrError, RulePackError
+from .engine import Options
+from .errors import ConfigError, FcrError, RulePackError, SchedulerError
 from .findings import DocumentResult, RunResult
 from .ledger.store import LedgerError
 from .negative_list.store import NegativeListError
 from .outputs import write_atomic
-from .rulebook import CATEGORIES, Rulebook, load_rulebook
+from .rulebook import CATEGORIES, load_rulebook, rules_version
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -87,7 +86,19 @@ def build_parser() -> argparse.ArgumentParser:
     nw = ns.add_parser("show", help="显示正在使用的清单版本")
     nw.add_argument("--format", default="text", choices=["text", "json"])
     _add_audit_parsers(sub)
+    _add_serve_parser(sub)
     return p
+
+
+def _add_serve_parser(sub) -> None:
+    from .ledger.store import DEFAULT_DB
+
+    sv = sub.add_parser("serve", help="启动审查网页（本机浏览器使用）和 JSON 接口")
+    sv.add_argument("--host", default="127.0.0.1", help="监听地址（默认只在本机 127.0.0.1；其他地址必须设置 --token）")
+    sv.add_argument("--port", type=int, default=8765, help="端口（默认 8765）")
+    sv.add_argument("--db", default=DEFAULT_DB, help=f"台账文件，与 fcr audit 共用（默认 ./{DEFAULT_DB}）")
+    sv.add_argument("--token", help="访问令牌（也可用环境变量 FCR_TOKEN）；设置后每个请求都须携带")
+    sv.add_argument("--max-upload", type=int, default=50, metavar="MB", help="一次上传的大小上限（默认 50 MB）")
 
 
 def _add_audit_parsers(sub) -> None:
@@ -103,6 +114,12 @@ def _add_audit_parsers(sub) -> None:
     a.add_argument("--report-dir", metavar="DIR", help="把本次检查的台账（xlsx）和 HTML 报告写到此文件夹")
     a.add_argument("--detectors", default="combined", choices=["combined", "rules", "model"],
                    help="检测方式（默认：规则与模型结合）")
+    a.add_argument("--rules", action="append", default=[], metavar="DIR", help="附加规则目录（可多次）")
+    a.add_argument("--config", help="配置文件 fcr.toml 的路径（默认：从第一个文件夹向上查找）")
+    a.add_argument("--scheduler", metavar="ADDRESS",
+                   help="在 Dask 分布式集群上运行（调度器地址如 tcp://10.0.0.5:8786，或 scheduler-file 的 .json 路径）")
+    a.add_argument("--send-files", action="store_true",
+                   help="把文件内容发送给集群工作节点（默认：工作节点能读到相同路径时直接读取）")
 
     lg = sub.add_parser("ledger", help="查看和维护审计台账：列出、改状态、统计、导出")
     ls = lg.add_subparsers(dest="ledger_command", parser_class=_Parser)
@@ -131,6 +148,10 @@ def _add_audit_parsers(sub) -> None:
     ex.add_argument("-o", "--output", required=True, help="输出文件")
     ex.add_argument("--status", choices=statuses, help="只导出此状态的问题")
     ex.add_argument("--path", metavar="GLOB", help="只导出路径匹配的文件")
+    ru = ls.add_parser("runs", help="列出审计运行记录（开始、结束、状态、检查数）")
+    ru.add_argument("--db", default=DEFAULT_DB, help="台账文件")
+    ru.add_argument("--limit", type=int, default=20, metavar="N", help="最近 N 次（默认 20，0 为全部）")
+    ru.add_argument("--format", default="text", choices=["text", "json"])
 
 
 def _rule_dirs(extra: list[str], config: Config | None, defaults: bool = True) -> list[Path]:
@@ -141,13 +162,6 @@ def _rule_dirs(extra: list[str], config: Config | None, defaults: bool = True) -
         dirs += list(config.rules)
     dirs += [Path(d) for d in extra]
     return dirs
-
-
-def rules_version(book: Rulebook) -> str:
-    h = hashlib.sha256()
-    for rule in sorted(book.rules, key=lambda r: r.id):
-        h.update(rule.spec.model_dump_json().encode())
-    return f"{len(book.rules)}-{h.hexdigest()[:12]}"
 
 
 class ModelUnavailable(FcrError):
@@ -193,20 +207,11 @@ def _load_run_config(args) -> Config | None:
 
 
 def cmd_check(args) -> int:
-    from .patterns import set_extra_local
+    from .engine_spec import build_analyzer, load_book, spec_from
 
-    config = _load_run_config(args)
-    if config and config.jurisdiction:
-        set_extra_local(config.jurisdiction)
-    book = load_rulebook(_rule_dirs(args.rules, config, not args.no_default_rules))
-    options = Options(
-        doc_type=args.doc_type or (config.doc_type if config and config.doc_type else "auto"),
-        min_severity=args.min_severity or (config.min_severity if config and config.min_severity else "low"),
-        enabled=frozenset(config.enable) if config else frozenset(),
-        disabled=frozenset(config.disable) if config else frozenset(),
-        detectors=args.detectors,
-    )
-    analyzer = Analyzer(book, options, _load_model(args.detectors))
+    spec = spec_from(args, _load_run_config(args))
+    book = load_book(spec)
+    analyzer = build_analyzer(spec, _load_model(args.detectors), book)
     results: list[DocumentResult] = []
     stdin_used = False
     for path in _expand_paths(args.paths):
@@ -403,12 +408,16 @@ def cmd_negative_list(args) -> int:
 
 
 def cmd_audit(args) -> int:
-    from .jobs.audit import EngineSpec, Progress, check_version, discover, run_audit, summary_text, write_reports
+    from .engine_spec import load_book, results_version, spec_from
+    from .jobs.audit import Progress, discover, run_audit, summary_text, write_reports
     from .ledger import Ledger
 
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     if workers < 1:
         print("fcr: --workers 至少为 1", file=sys.stderr)
+        return EXIT_ERROR
+    if args.send_files and not args.scheduler:
+        print("fcr: --send-files 只能与 --scheduler 一起使用", file=sys.stderr)
         return EXIT_ERROR
     files, problems = discover(args.dirs, args.include, args.exclude)
     for p in problems:
@@ -416,18 +425,26 @@ def cmd_audit(args) -> int:
     if not files:
         print("fcr: 没有找到可审计的文件（支持 .docx、.pdf、.txt、.md、.ofd）", file=sys.stderr)
         return EXIT_ERROR
+    if args.config:
+        config = load_config(Path(args.config))
+    else:
+        found = find_config(Path(args.dirs[0]))
+        config = load_config(found) if found else None
+    spec = spec_from(args, config, keep_documents=bool(args.report_dir))
+    book = load_book(spec)      # a broken extra rule pack fails here, before any file is checked
+    version = results_version(spec, book)
     if args.detectors != "rules":
         _load_model_warning_only()
-    spec = EngineSpec(detectors=args.detectors, keep_documents=bool(args.report_dir))
     with Ledger(args.db) as ledger:
         progress = Progress(len(files))
         summary = run_audit(ledger, files, roots=list(args.dirs), workers=workers, spec=spec,
-                            collect=bool(args.report_dir), progress=progress)
+                            scheduler=args.scheduler, send_files=True if args.send_files else None,
+                            collect=bool(args.report_dir), progress=progress, version=version)
         if summary.interrupted and progress.tty:
             progress.close()
         sys.stdout.write(summary_text(summary, args.db))
         if args.report_dir and not summary.interrupted:
-            for path in write_reports(summary, args.report_dir, check_version(args.detectors)):
+            for path in write_reports(summary, args.report_dir, rules_version(book)):
                 print(f"  报告：{path}")
     if summary.interrupted:
         return 130
@@ -463,6 +480,13 @@ def cmd_ledger(args) -> int:
                 print(f"#{r['id']} {r['path']} {r['rule_id']}：状态改为 {views.STATUS_ZH[r['status']]}（{r['status']}）")
             print(f"已修改 {len(rows)} 条问题，操作人 {by}。")
             return EXIT_OK
+        if args.ledger_command == "runs":
+            runs = ledger.runs(args.limit or None)
+            if args.format == "json":
+                print(json.dumps({"runs": [views.run_record(r) for r in runs]}, ensure_ascii=False, indent=2))
+            else:
+                sys.stdout.write(views.runs_text(runs))
+            return EXIT_OK
         if args.ledger_command == "stats":
             rows = ledger.stats(args.by)
             if args.format == "json":
@@ -490,6 +514,13 @@ def cmd_ledger(args) -> int:
         return EXIT_OK
 
 
+def cmd_serve(args) -> int:
+    # Imported here: fastapi and uvicorn load only for ``fcr serve``, never for ``fcr check``.
+    from .web.server import serve
+
+    return serve(host=args.host, port=args.port, db=args.db, token=args.token, max_upload_mb=args.max_upload)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -508,7 +539,9 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_audit(args)
         if args.command == "ledger" and args.ledger_command:
             return cmd_ledger(args)
-    except (RulePackError, ConfigError, NegativeListError, ModelUnavailable, LedgerError) as e:
+        if args.command == "serve":
+            return cmd_serve(args)
+    except (RulePackError, ConfigError, NegativeListError, ModelUnavailable, LedgerError, SchedulerError) as e:
         print(f"fcr: {e}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:

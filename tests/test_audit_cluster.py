@@ -3,6 +3,7 @@ local run, whether the workers read the files themselves or receive their bytes.
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -13,10 +14,18 @@ distributed = pytest.importorskip("distributed")
 
 @pytest.fixture(scope="module")
 def cluster():
-    # Worker processes, one thread each: the deployment the docs recommend.
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, silence_logs=50) as c:
-        yield c
+    # Worker processes, one thread each: the deployment the docs recommend. Starting a cluster
+    # writes OMP_NUM_THREADS=1, OPENBLAS_NUM_THREADS=1 … into this process's environment; later
+    # tests' subprocesses (fcr train, whose model bytes depend on BLAS threading) must not
+    # inherit them.
+    saved = dict(os.environ)
+    try:
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                      dashboard_address=None, silence_logs=50) as c:
+            yield c
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def comparable(ledger: dict) -> tuple:
