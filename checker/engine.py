@@ -184,7 +184,8 @@ class Analyzer:
         mode = self.options.detectors
         if mode == "model":
             entries = [(c, []) for c, _ in entries]
-        merged = findings + second_opinion(self.model, entries, doc_type, self.options.model_threshold)
+        merged = findings + second_opinion(self.model, entries, doc_type, self.options.model_threshold,
+                                           self.rulebook.global_unless)
         # Back into reading order: clause findings arrive grouped by detector otherwise.
         return sorted(merged, key=lambda f: (f.location.paragraph or 0, f.location.line or 0, f.start))
 

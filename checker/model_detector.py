@@ -67,10 +67,15 @@ def second_opinion(
     entries: list[tuple[Clause, list[Finding]]],
     doc_type: str,
     threshold: float | None = None,
+    lawful: tuple = (),
 ) -> list[Finding]:
     """Rule findings re-weighted by the model, plus model-only findings, in clause order.
 
     ``threshold`` overrides every reporting floor for model-only findings (``--model-threshold``).
+    ``lawful``: the rulebook's global exceptions (不再实行备案, 不得额外设置…, 投诉事项不成立 …).
+    A model-only finding has no evidence span to scope them to, so one anywhere in the clause
+    keeps the model quiet: it speaks where no rule did, and must not where a rule author wrote
+    the clause down as lawful.
     """
     # Score a clause only if the model's opinion can matter: it re-weights a rule finding, or the
     # clause could pass the model-only gates (cheap regexes, checked before the costly features).
@@ -91,7 +96,7 @@ def second_opinion(
                 out.append(replace(f, confidence=conf, explanation=expl))
         elif pred.category in specs and _reportable(
             clause.text, pred, specs[pred.category], _floor(specs[pred.category], model, threshold)
-        ):
+        ) and not any(p.search(normalize(clause.text)) for p in lawful):
             out.append(_model_finding(clause, pred, specs[pred.category], model))
     return out
 
