@@ -23,6 +23,7 @@ from typing import Iterable, Iterator
 from ..engine_spec import EngineSpec
 from ..errors import SchedulerError
 from ..findings import DocumentResult
+from .backends import batched
 from .work import Outcome, Task, read_and_hash, run_batch_on_worker
 
 
@@ -99,7 +100,7 @@ class DaskBackend:
         if first is None:
             return
         self._check_workers(first.abs_path)
-        batches = _batched(itertools.chain([first], it), self.batch)
+        batches = batched(itertools.chain([first], it), self.batch)
         window = self.window or 2 * max(1, sum(self.client.nthreads().values()))
         pending = as_completed(loop=self.client.loop)
         for batch in itertools.islice(batches, window):
@@ -113,8 +114,3 @@ class DaskBackend:
     def close(self) -> None:
         self.client.close()
 
-
-def _batched(items: Iterable[Task], n: int) -> Iterator[list[Task]]:
-    it = iter(items)
-    while batch := list(itertools.islice(it, n)):
-        yield batch

@@ -98,6 +98,11 @@ def check_bytes(task: Task, data: bytes, sha: str | None = None, t0: float | Non
     return Outcome(task.path, task.abs_path, sha, len(data), result=_slim(result), seconds=time.perf_counter() - t0)
 
 
+def check_batch(tasks: list[Task]) -> list[Outcome]:
+    """Several files in one pool task (local worker processes)."""
+    return [check_task(t) for t in tasks]
+
+
 def run_batch_on_worker(spec: EngineSpec, tasks: list[Task], data: list[bytes | None]) -> list[Outcome]:
     """Entry point on a cluster worker. Several files per task: a task costs the scheduler and the
     worker's event loop a few milliseconds of messages, as much as checking a short file. The
