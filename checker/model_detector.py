@@ -110,9 +110,13 @@ _RESTRICTION_CUE = re.compile(
     r"原则上|唯一|独家|加分|得分|为准|认可|同意|审批|审核|备案|准入|办理"
 )
 MIN_MODEL_ONLY_CLAUSE = 15
-# Where the work is done or bids are handed in (服务地点, 交货地点, 会议地点 with a street address)
-# is a fact about the project, not a condition on suppliers, however many place names it holds.
-_PLACE_OF_PERFORMANCE = re.compile(r"(?:地点|地址)[^。；]*[路街道巷里弄]\s*\d+\s*号|[路街道巷里弄]\s*\d+\s*号[^。；]*(?:地点|地址)")
+# Facts about the project, not conditions on suppliers, however many place names they hold:
+# where the work is done or bids are handed in (会议地点 with a street address, 采购人指定的其他
+# 地点), and where copies of the contract go (一份送某区财政局备案).
+_PLACE_OF_PERFORMANCE = re.compile(
+    r"(?:地点|地址)[^。；]*[路街道巷里弄]\s*\d+\s*号|[路街道巷里弄]\s*\d+\s*号[^。；]*(?:地点|地址)"
+    r"|指定的?(?:其他|具体)?(?:地点|场所|位置|地址)"
+    r"|(?:[一二三四五六两壹贰叁肆]|\d+)份(?:送|报|交|留)")
 
 
 @lru_cache(maxsize=1)

@@ -119,6 +119,8 @@ def test_classifier_model_findings_file_cites_real_articles():
     "递交响应文件及磋商会议地点：某某工程咨询有限公司（东港市振兴区五经街86号三楼）。",
     "服务地点：县公安局办公区（城关镇人民路12号）及采购人指定的其他地点。",
     "供应商的相应报价文件按时送达采购代理机构即可，地址为滨江市中山路8号。",
+    "（4）青河县城区内由采购人指定的其他具体地点。",
+    "合同一式五份，一份送江北市临川区财政局备案。",
 ])
 def test_classifier_model_only_findings_need_a_real_restriction(text):
     a = Analyzer(default_rulebook(), Options(detectors="model", model_threshold=0.0), shipped())
