@@ -53,7 +53,7 @@ def main() -> None:
         ("blind_r4 (ours, tuned on)", REPO / "corpora/labelled/blind_r4.jsonl"),
         ("blind_r5 (ours, tuned on)", REPO / "corpora/labelled/blind_r5.jsonl"),
         ("blind_r6 (ours, tuned on)", REPO / "corpora/labelled/blind_r6.jsonl"),
-        ("blind_r7 (ours, measured once)", REPO / "corpora/labelled/blind_r7.jsonl"),
+        ("blind_r7 (ours, tuned on)", REPO / "corpora/labelled/blind_r7.jsonl"),
     ]
     print("| set | " + " | ".join(MODES) + " |")
     print("|---|" + "---|" * len(MODES))
