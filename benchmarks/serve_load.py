@@ -16,11 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,6 +24,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))   # the live server and the sample .docx writer the tests use
+import live_server  # noqa: E402
+from sample_report_run import write_tender_docx  # noqa: E402
+
 SUPPORTED = (".docx", ".pdf", ".txt", ".md", ".ofd")
 
 TENDER = [
@@ -56,68 +56,11 @@ POLICY = """关于支持本区智能制造企业发展的若干措施（征求�
 
 
 def write_samples(folder: Path) -> list[Path]:
-    from docx import Document
-
-    doc = Document()
-    for kind, text in TENDER:
-        if kind == "title":
-            doc.add_heading(text, level=0)
-        elif kind == "heading":
-            doc.add_heading(text, level=1)
-        else:
-            doc.add_paragraph(text)
-    doc.add_heading("第三章 评分标准", level=1)
-    table = doc.add_table(rows=len(SCORING), cols=3)
-    for r, row in enumerate(SCORING):
-        for c, cell in enumerate(row):
-            table.cell(r, c).text = cell
     tender = folder / "图书馆设备招标文件.docx"
-    doc.save(tender)
+    write_tender_docx(tender, TENDER, SCORING)
     policy = folder / "智能制造若干措施.txt"
     policy.write_text(POLICY, encoding="utf-8")
     return [tender, policy]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, workdir: Path) -> tuple[subprocess.Popen, Path]:
-    log = workdir / "serve.log"
-    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    env.pop("FCR_TOKEN", None)
-    with open(log, "wb") as out:        # the child keeps its own copy of the handle
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "checker", "serve", "--port", str(port), "--db", str(workdir / "ledger.sqlite")],
-            cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT)
-    return proc, log
-
-
-def wait_ready(base: str, proc: subprocess.Popen, log: Path, timeout: float = 180.0) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"fcr serve exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            if httpx.get(base + "api/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"fcr serve did not become ready in {timeout:.0f} s:\n{log.read_text(errors='replace')}")
-
-
-def stop_server(proc: subprocess.Popen) -> int:
-    proc.send_signal(signal.SIGINT)
-    try:
-        return proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        return proc.wait()
 
 
 def run_load(base: str, files: list[Path], requests: int, clients: int) -> dict:
@@ -189,14 +132,14 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit(f"no supported files in {a.docs}")
         else:
             files = write_samples(work)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}/"
-        proc, log = start_server(port, work)
         try:
-            wait_ready(base, proc, log)
-            result = run_load(base, files, a.requests, a.clients)
+            server = live_server.start(work)
+        except RuntimeError as e:
+            raise SystemExit(str(e)) from None
+        try:
+            result = run_load(server.base + "/", files, a.requests, a.clients)
         finally:
-            code = stop_server(proc)
+            code = live_server.stop(server.proc)
         result["server_exit"] = code
     print(f"fcr serve load test: {result['requests']} checks, {result['clients']} concurrent clients, "
           f"{len(result['documents'])} documents ({', '.join(result['documents'][:4])}"

@@ -95,8 +95,8 @@ def second_opinion(
                 expl = f.explanation and replace(f.explanation, model_probability=round(pred.probability, 3))
                 out.append(replace(f, confidence=conf, explanation=expl))
         elif pred.category in specs and _reportable(
-            clause.text, pred, specs[pred.category], _floor(specs[pred.category], model, threshold)
-        ) and not any(p.search(normalize(clause.text)) for p in lawful):
+            clause.text, pred, specs[pred.category], _floor(specs[pred.category], model, threshold), lawful
+        ):
             out.append(_model_finding(clause, pred, specs[pred.category], model))
     return out
 
@@ -142,7 +142,7 @@ def _floor(spec: CategoryFinding, model: ClauseModel, explicit: float | None) ->
     return max(model.threshold, model_findings().min_probability, spec.min_probability or 0.0)
 
 
-def _reportable(text: str, pred, spec: CategoryFinding, floor: float) -> bool:
+def _reportable(text: str, pred, spec: CategoryFinding, floor: float, lawful: tuple = ()) -> bool:
     plain = normalize(text)
     return (
         pred.probability >= floor
@@ -150,6 +150,7 @@ def _reportable(text: str, pred, spec: CategoryFinding, floor: float) -> bool:
         and _RESTRICTION_CUE.search(plain) is not None
         and compile_pattern(spec.evidence).search(plain) is not None
         and _PLACE_OF_PERFORMANCE.search(plain) is None
+        and not any(p.search(plain) for p in lawful)
     )
 
 

@@ -12,16 +12,11 @@ Skipped only when chromium is absent.
 from __future__ import annotations
 
 import base64
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 import zipfile
 from pathlib import Path
 
+import live_server
 import pytest
 from conftest import REPO
 
@@ -34,48 +29,9 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _start(work: Path, token: str | None = None):
-    """``fcr serve`` on a free port (token through FCR_TOKEN, as a user would set it); waits for health."""
-    import httpx
-
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "FCR_TOKEN"}
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-    if token:
-        env["FCR_TOKEN"] = token
-    log = work / "serve.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "checker", "serve", "--port", str(port), "--db",
-                                 str(work / "台账.sqlite")], cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    headers = {"authorization": f"Bearer {token}"} if token else {}
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"fcr serve exited ({proc.returncode}):\n{log.read_text(errors='replace')}")
-        try:
-            if httpx.get(f"{base}/api/health", headers=headers, timeout=2).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    proc.kill()
-    pytest.fail(f"fcr serve not ready:\n{log.read_text(errors='replace')}")
-
-
-def _stop(proc) -> int:
-    proc.send_signal(signal.SIGINT)
-    try:
-        return proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        return proc.wait()
+    server = live_server.start(work, "台账.sqlite", token)
+    return server.proc, server.base
 
 
 @pytest.fixture
@@ -175,7 +131,7 @@ def test_web_e2e_review_tender_dismiss_and_download(browser, tmp_path):
         assert not errors, f"script errors: {errors}"
         context.close()
     finally:
-        assert _stop(proc) == 0
+        assert live_server.stop(proc) == 0
 
     # A valid Word file with one comment: on the scoring row, not on the dismissed clause.
     import docx
@@ -222,4 +178,4 @@ def test_web_e2e_token_from_environment(browser, tmp_path):
         # The 401 answers themselves are logged by chromium as failed loads; nothing else may fail.
         assert [e for e in errors if "status of 401" not in e] == []
     finally:
-        assert _stop(proc) == 0
+        assert live_server.stop(proc) == 0
